@@ -1,0 +1,43 @@
+"""The request context of the current worker: request and correlation ids, for logs and events.
+
+Nameko copies every `nameko.<key>` AMQP header into the worker context; the gateway sends
+`nameko.request_id`, and events carry `nameko.correlation_id`. Under eventlet,
+`threading.local` is green-thread local, so each worker sees its own values.
+"""
+import threading
+import uuid
+
+from nameko.extensions import DependencyProvider
+
+_local = threading.local()
+
+
+def current_correlation_id() -> str | None:
+    return getattr(_local, "correlation_id", None)
+
+
+def current_request_id() -> str | None:
+    return getattr(_local, "request_id", None)
+
+
+def bind(request_id: str | None, correlation_id: str | None) -> None:
+    _local.request_id = request_id
+    _local.correlation_id = correlation_id or request_id
+
+
+def clear() -> None:
+    _local.__dict__.clear()
+
+
+class RequestContext(DependencyProvider):
+    """Binds the ids of each worker as it is built, so logs and emitted events carry them."""
+
+    def get_dependency(self, worker_ctx):
+        data = worker_ctx.data
+        request_id = data.get("request_id")
+        correlation_id = data.get("correlation_id") or request_id or str(uuid.uuid4())
+        bind(request_id, correlation_id)
+        return correlation_id
+
+    def worker_teardown(self, worker_ctx):
+        clear()

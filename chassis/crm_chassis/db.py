@@ -1,0 +1,240 @@
+"""The database dependency: one engine per service, a unit of work per call, the outbox relay.
+
+Service code runs its changes through `self.db.transaction(fn, ...)`: `fn(tx, ...)` gets a
+`Transaction` with a SQLAlchemy session and `emit()`, which writes events to the outbox in
+the same transaction. Transient errors (a dropped connection, a serialization failure)
+re-run `fn` from the start on a fresh connection. After a commit that emitted events the
+relay is woken to publish them at once; a timer republishes anything left behind.
+"""
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from marshmallow import ValidationError
+from nameko.extensions import DependencyProvider
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from crm_chassis import context, metrics
+from crm_chassis.events import EnvelopeSchema, make_envelope
+from crm_chassis.outbox import OutboxRelay
+from crm_chassis.tables import inbox, outbox, parked_events
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_RETRIES = 3
+RELAY_INTERVAL_SECONDS = 1.0
+
+
+def is_transient(exc: Exception) -> bool:
+    return isinstance(exc, sa.exc.OperationalError) or getattr(exc, "connection_invalidated", False)
+
+
+class Transaction:
+    def __init__(self, session: Session, producer: str):
+        self.session = session
+        self.producer = producer
+        self.emitted = 0
+
+    def emit(self, event_type: str, data: dict) -> dict:
+        envelope = make_envelope(event_type, data, self.producer, context.current_correlation_id())
+        self.session.execute(
+            sa.insert(outbox).values(
+                event_id=envelope["event_id"], event_type=event_type, envelope=envelope
+            )
+        )
+        self.emitted += 1
+        return envelope
+
+
+class UnitOfWork:
+    """What a worker sees as `self.db`."""
+
+    def __init__(self, provider: "Database"):
+        self._provider = provider
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self._provider.engine
+
+    def transaction(self, fn: Callable[..., Any], *args, **kwargs) -> Any:
+        for attempt in range(1, TRANSIENT_RETRIES + 1):
+            try:
+                with self._provider.sessionmaker.begin() as session:
+                    tx = Transaction(session, self._provider.service_name)
+                    result = fn(tx, *args, **kwargs)
+                break
+            except Exception as exc:
+                if attempt == TRANSIENT_RETRIES or not is_transient(exc):
+                    raise
+                log.warning("transient database error, attempt %s: %s", attempt, exc)
+                time.sleep(0.1 * 2**attempt)
+        if tx.emitted:
+            self._provider.wake_relay()
+        return result
+
+    def read(self, fn: Callable[..., Any], *args, **kwargs) -> Any:
+        """Run a query function `fn(session, ...)` in a read-only transaction."""
+        with self._provider.sessionmaker() as session:
+            return fn(session, *args, **kwargs)
+
+    # -- idempotent event handling -------------------------------------------------------
+
+    def consume(self, handler: str, envelope: Any, apply: Callable, retries: int, backoff: float) -> str:
+        """Apply `apply(tx, envelope)` once per (event_id, handler); retry, then park.
+
+        Returns "applied", "duplicate" or "parked". Raises only when even parking failed
+        (the database is down): the event is then requeued by the broker.
+        """
+        try:
+            EnvelopeSchema().load(envelope)
+        except (ValidationError, TypeError) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else str(exc)
+            self._park(handler, envelope, f"malformed envelope: {messages}", attempts=1)
+            return "parked"
+        error = ""
+        for attempt in range(1, retries + 1):
+            started = time.monotonic()
+            try:
+                applied = self.transaction(self._apply_once, handler, envelope, apply)
+            except Exception:
+                metrics.HANDLER_FAILURES.labels(handler).inc()
+                error = traceback.format_exc(limit=5)
+                log.warning("handler %s failed on %s, attempt %s of %s",
+                            handler, envelope["event_id"], attempt, retries, exc_info=True)
+                if attempt < retries:
+                    time.sleep(backoff * 2 ** (attempt - 1))
+                continue
+            metrics.HANDLER_SECONDS.labels(handler).observe(time.monotonic() - started)
+            outcome = "applied" if applied else "duplicate"
+            metrics.EVENTS_HANDLED.labels(handler, outcome).inc()
+            return outcome
+        self._park(handler, envelope, error, attempts=retries)
+        return "parked"
+
+    @staticmethod
+    def _apply_once(tx: Transaction, handler: str, envelope: dict, apply: Callable) -> bool:
+        first_time = tx.session.execute(
+            pg_insert(inbox)
+            .values(event_id=envelope["event_id"], handler=handler)
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        ).first()
+        if first_time is None:
+            return False
+        apply(tx, envelope)
+        return True
+
+    def _park(self, handler: str, envelope: Any, error: str, attempts: int) -> None:
+        body = envelope if isinstance(envelope, dict) else {"raw": envelope}
+        values = dict(
+            handler=handler,
+            event_id=str(body.get("event_id", "")),
+            event_type=str(body.get("event_type", "")),
+            envelope=body,
+            error=error,
+            attempts=attempts,
+        )
+        statement = pg_insert(parked_events).values(**values)
+        statement = statement.on_conflict_do_update(
+            constraint="parked_events_handler_event",
+            set_={
+                "error": statement.excluded.error,
+                "attempts": parked_events.c.attempts + statement.excluded.attempts,
+                "parked_at": sa.func.now(),
+            },
+        )
+        with self._provider.sessionmaker.begin() as session:
+            session.execute(statement)
+        metrics.EVENTS_HANDLED.labels(handler, "parked").inc()
+        log.error("parked event %s for handler %s", values["event_id"], handler)
+
+    def outbox_backlog(self) -> int:
+        return self._provider.relay.backlog()
+
+    def parked(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(parked_events).order_by(parked_events.c.id)).mappings().all()
+        metrics.PARKED_EVENTS.set(len(rows))
+        return [
+            {**row, "parked_at": row["parked_at"].isoformat()} for row in rows
+        ]
+
+    def parked_handler(self, parked_id: int) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(parked_events.c.handler).where(parked_events.c.id == parked_id)
+            ).scalar_one_or_none()
+
+    def replay(self, parked_id: int, apply: Callable) -> dict:
+        """Apply a parked event once (the inbox still guards it) and unpark it in one transaction."""
+
+        def replay_in(tx: Transaction) -> bool:
+            row = tx.session.execute(
+                sa.select(parked_events).where(parked_events.c.id == parked_id).with_for_update()
+            ).mappings().one()
+            applied = self._apply_once(tx, row["handler"], row["envelope"], apply)
+            tx.session.execute(sa.delete(parked_events).where(parked_events.c.id == parked_id))
+            return applied
+
+        try:
+            applied = self.transaction(replay_in)
+        except Exception as exc:
+            with self._provider.sessionmaker.begin() as session:
+                session.execute(
+                    sa.update(parked_events)
+                    .where(parked_events.c.id == parked_id)
+                    .values(error=traceback.format_exc(limit=5), attempts=parked_events.c.attempts + 1)
+                )
+            return {"id": parked_id, "replayed": False, "error": str(exc)}
+        return {"id": parked_id, "replayed": True, "applied": applied}
+
+
+class Database(DependencyProvider):
+    """Engine, sessions and the outbox relay of one service; `self.db` is a `UnitOfWork`."""
+
+    def setup(self):
+        config = self.container.config
+        self.service_name = self.container.service_name
+        workers = int(config.get("max_workers", 10))
+        self.engine = sa.create_engine(
+            config["DATABASE_URL"],
+            pool_size=workers + 2,  # every worker plus the relay and the health check
+            max_overflow=0,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+        )
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.relay = OutboxRelay(self.engine, self.service_name, config["AMQP_URI"])
+        self.relay_interval = float(config.get("OUTBOX_RELAY_INTERVAL", RELAY_INTERVAL_SECONDS))
+        self._wake = threading.Event()
+
+    def start(self):
+        self.container.spawn_managed_thread(self._relay_forever, identifier="outbox_relay")
+
+    def stop(self):
+        self.engine.dispose()
+
+    def kill(self):
+        self.engine.dispose()
+
+    def wake_relay(self):
+        self._wake.set()
+
+    def _relay_forever(self):
+        while True:
+            self._wake.wait(self.relay_interval)
+            self._wake.clear()
+            try:
+                self.relay.publish_all()
+                self.relay.backlog()
+            except Exception:
+                log.exception("outbox relay failed; retrying")
+                time.sleep(self.relay_interval)
+
+    def get_dependency(self, worker_ctx):
+        return UnitOfWork(self)

@@ -1,0 +1,28 @@
+"""Errors a service raises to its callers; the gateway maps them to HTTP by type name.
+
+`exc_args` travel over RPC as `[message, details]`, so keep `details` JSON primitives:
+for `InvalidInput`, `{field: [problems]}`.
+"""
+
+
+class ServiceError(Exception):
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message, details or {})
+        self.message = message
+        self.details = details or {}
+
+
+class InvalidInput(ServiceError):
+    """400: the request is malformed or fails validation."""
+
+
+class NotFound(ServiceError):
+    """404: the thing asked for does not exist."""
+
+
+class Conflict(ServiceError):
+    """409: the change collides with the current state (a taken slot, a duplicate)."""
+
+
+class Unprocessable(ServiceError):
+    """422: well-formed, but a business rule refuses it (a stage gate, say)."""

@@ -1,0 +1,74 @@
+"""`ServiceBase`: what every nameko service class inherits — database, context, health,
+metrics, and the operator's view of parked events."""
+import importlib.metadata
+import json
+
+import sqlalchemy as sa
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc as nameko_rpc
+from nameko.web.handlers import http
+
+from crm_chassis import metrics
+from crm_chassis.context import RequestContext
+from crm_chassis.db import Database
+from crm_chassis.errors import ServiceError
+
+# Errors a caller caused are logged as warnings without a traceback, not as crashes.
+rpc = nameko_rpc(expected_exceptions=ServiceError)
+
+
+class ServiceBase:
+    name: str
+    db = Database()
+    config = Config()
+    correlation_id = RequestContext()
+
+    @rpc
+    def health(self) -> dict:
+        return self._health()
+
+    @http("GET", "/health")
+    def http_health(self, request):
+        try:
+            body = self._health()
+            return 200, {"Content-Type": "application/json"}, json.dumps(body)
+        except Exception as exc:
+            body = {"service": self.name, "status": "down", "error": str(exc)}
+            return 503, {"Content-Type": "application/json"}, json.dumps(body)
+
+    @http("GET", "/metrics")
+    def http_metrics(self, request):
+        self.db.outbox_backlog()  # refresh the gauges before they are read
+        self.db.parked()
+        body, content_type = metrics.exposition()
+        return 200, {"Content-Type": content_type}, body
+
+    @rpc
+    def parked_events(self) -> list[dict]:
+        return self.db.parked()
+
+    @rpc
+    def replay_parked(self, parked_id: int) -> dict:
+        handler = self.db.parked_handler(parked_id)
+        if handler is None:
+            return {"id": parked_id, "replayed": False, "error": "not found"}
+        apply = getattr(type(self), handler).crm_apply
+        return self.db.replay(parked_id, lambda tx, envelope: apply(self, tx, envelope))
+
+    def _health(self) -> dict:
+        with self.db.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return {
+            "service": self.name,
+            "status": "ok",
+            "version": _version(self.name),
+            "outbox_backlog": self.db.outbox_backlog(),
+            "parked_events": len(self.db.parked()),
+        }
+
+
+def _version(service: str) -> str:
+    try:
+        return importlib.metadata.version(f"crm-{service}")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"

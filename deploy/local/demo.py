@@ -1,0 +1,89 @@
+"""Demo data in Russian, loaded through the public API as any client would (idempotent)."""
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+
+
+class Api:
+    def __init__(self, base: str):
+        self.base = base.rstrip("/") + "/api/v1"
+        self.token = None
+
+    def request(self, method: str, path: str, body=None, headers=None, raw: bytes | None = None):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+            **(headers or {}),
+        })
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"null")
+
+    def must(self, method: str, path: str, body=None, ok=(200, 201, 409), **kwargs):
+        status, payload = self.request(method, path, body, **kwargs)
+        if status not in ok:
+            raise SystemExit(f"demo data: {method} {path} answered {status}: {payload}")
+        return payload
+
+
+PIPELINES = [
+    {"code": "private", "name": "Продажи: частные лица", "stages": [
+        {"code": "new", "name": "Новая"}, {"code": "contract", "name": "Договор подписан"},
+        {"code": "connected", "name": "Подключен", "kind": "won"},
+        {"code": "failed", "name": "Подключение не удалось", "kind": "lost"}]},
+    {"code": "business", "name": "Продажи: юридические лица", "stages": [
+        {"code": "new", "name": "Новая"}, {"code": "proposal", "name": "Коммерческое предложение"},
+        {"code": "contract", "name": "Договор подписан"},
+        {"code": "connected", "name": "Подключен", "kind": "won"},
+        {"code": "failed", "name": "Подключение не удалось", "kind": "lost"}]},
+    {"code": "connection", "name": "Подключение", "stages": [
+        {"code": "scheduled", "name": "Выезд назначен"}, {"code": "done", "name": "Подключено", "kind": "won"},
+        {"code": "failed", "name": "Не удалось", "kind": "lost"}]},
+]
+
+USERS = [
+    ("manager", "Мария Соколова", "manager"),
+    ("operator", "Ольга Кузнецова", "operator"),
+    ("crew", "Сергей Иванов", "crew_member"),
+]
+
+FORMS = [
+    ("site-main", {"submission_id": "demo-1", "name": "Иван Петров", "phone": "8 (916) 123-45-67",
+                   "message": "Хочу подключить интернет в квартиру", "request_type": "подключение"}),
+    ("site-okna", {"submission_id": "demo-2", "name": "Анна Смирнова", "phone": "+7 903 765 43 21",
+                   "email": "Anna.Smirnova@example.ru", "message": "Нужен замер окон"}),
+]
+
+
+def load_demo(base_url: str, admin_login: str, local: dict) -> None:
+    api = Api(base_url)
+    session = api.must("POST", "/auth/login", {"login": admin_login, "password": local["admin_password"]}, ok=(200,))
+    api.token = session["token"]
+    for login, full_name, role in USERS:
+        api.must("POST", "/users", {"login": login, "full_name": full_name, "role": role,
+                                    "password": local["admin_password"]})
+    for pipeline in PIPELINES:
+        api.must("POST", "/pipelines", pipeline)
+    api.must("POST", "/crews", {"name": "Бригада подключения №1", "skill": "подключение",
+                                "leader_name": "Сергей Иванов", "leader_phone": "+79005550101"})
+    for site, form in FORMS:
+        raw = json.dumps(form, ensure_ascii=False).encode()
+        signature = "sha256=" + hmac.new(local["form_sites"][site].encode(), raw, hashlib.sha256).hexdigest()
+        api.must("POST", f"/webhooks/forms/{site}", raw=raw, headers={"X-Signature": signature}, ok=(200, 201))
+    leads = api.must("GET", "/leads?limit=1", ok=(200,))
+    if leads["total"] and not api.must("GET", "/bookings", ok=(200,)):
+        lead = leads["items"][-1]
+        deal = api.must("POST", "/deals", {"pipeline": "private", "title": f"Подключение: {lead['contact']['name']}",
+                                           "contact_id": lead["contact"]["id"], "amount": "1500.00"}, ok=(201,))
+        crew = api.must("GET", "/crews", ok=(200,))[0]
+        start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=7, minute=0, second=0, microsecond=0)
+        api.must("POST", "/bookings", {"crew_id": crew["id"], "deal_id": deal["id"],
+                                       "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
+                                       "address": "г. Москва, ул. Лесная, д. 5, кв. 12"})
+    print("[crm] demo data loaded: pipelines, users, a crew, leads from two sites, a deal and a booking", flush=True)

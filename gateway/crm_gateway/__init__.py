@@ -1,0 +1,1 @@
+"""The CRM's only HTTP face: aiohttp, speaking nameko's AMQP RPC natively."""

@@ -1,0 +1,1 @@
+"""The rules of leads and clients, in plain Python: no I/O, no frameworks."""

@@ -1,0 +1,1 @@
+"""Report rules in plain Python: no I/O, no frameworks."""
