@@ -1,0 +1,275 @@
+"""Web-form intake benchmark: the running system against raw PostgreSQL and raw RabbitMQ.
+
+    .venv/bin/python bench/intake.py [--requests 2000] [--concurrency 50] [--time-limit 600]
+
+Phases, in turn, loopback only: (1) N signed web forms to the gateway, C in flight; (2) poll
+/reports/leads-per-day for the bench's site until it has grown by the accepted count; (3) N
+autocommit single-row INSERTs over C connections into a scratch database; (4) N persistent
+publishes with confirms, C in flight, to a scratch durable queue. Scratch objects are dropped.
+
+How to read the figures (see bench/README.md):
+  - "accepted req/s": 201s per second of load, a 201 meaning the lead is durable; latencies
+    are client-side over all requests; errors are counted by status or exception.
+  - "end-to-end events/s": accepted leads per second from the first request sent to the poll
+    that saw the last one counted in reports (polls every 0.2 s); "reports lag": how long after
+    the last 201 that poll came. Other leads on the same site meanwhile make it look earlier.
+  - "system / raw": a system figure over each raw one. A lead costs at least a commit in
+    leads, a confirmed persistent publish and a commit in reports: near 100% means the system
+    runs at the machine's raw limits; a small ratio means the time goes into the services
+    themselves (worker pools, RPC hops, Python CPU).
+"""
+import argparse
+import asyncio
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import statistics
+import sys
+import time
+import urllib.parse
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import aio_pika
+import aiohttp
+import psycopg2
+
+POLL_SECONDS = 0.2
+RUN_TAG = uuid.uuid4().hex[:10]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8080")
+    parser.add_argument("--secrets", default="var/dev/secrets.json")
+    parser.add_argument("--site", help="form site to post to (default: the first in the secrets)")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--amqp-uri", default="amqp://guest:guest@127.0.0.1:5672/")
+    parser.add_argument("--time-limit", type=float, default=600, help="seconds for the whole run")
+    parser.add_argument("--catch-up-timeout", type=float, default=120, help="seconds to wait for reports")
+    args = parser.parse_args()
+    if min(args.requests, args.concurrency, args.time_limit) <= 0:
+        parser.error("--requests, --concurrency and --time-limit must be positive")
+    for option in ("url", "pg_url", "amqp_uri"):
+        host = urllib.parse.urlsplit(getattr(args, option)).hostname or "localhost"
+        if not is_loopback(host):
+            parser.error(f"--{option.replace('_', '-')}: {host} is not a loopback address; refusing")
+    return args
+
+
+def is_loopback(host: str) -> bool:
+    """True only if every address the host name resolves to is a loopback address."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except socket.gaierror:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile of a sorted, non-empty list."""
+    return values[min(len(values) - 1, max(0, round(share * len(values)) - 1))]
+
+
+def phone_for(index: int) -> str:
+    """A valid Russian mobile, +7 9XX XXX XX XX, unique within a run (7919 is prime to 10**9)."""
+    digits = f"{(int(RUN_TAG, 16) + index * 7919) % 10**9:09d}"
+    return f"+7 9{digits[:2]} {digits[2:5]} {digits[5:7]} {digits[7:]}"
+
+
+# -- the system --------------------------------------------------------------------------
+
+class Crm:
+    def __init__(self, http: aiohttp.ClientSession, base: str, site: str):
+        self.http, self.api, self.site, self.token = http, base.rstrip("/") + "/api/v1", site, None
+
+    async def login(self, password: str) -> None:
+        async with self.http.post(f"{self.api}/auth/login", json={"login": "admin", "password": password}) as r:
+            if r.status != 200:
+                sys.exit(f"login failed: {r.status} {await r.text()}")
+            self.token = (await r.json())["token"]
+
+    async def leads_counted(self) -> int:
+        """Leads from the bench's site counted by reports, yesterday..tomorrow in Moscow."""
+        today = datetime.now(ZoneInfo("Europe/Moscow")).date()
+        params = {"date_from": str(today - timedelta(days=1)), "date_to": str(today + timedelta(days=1)),
+                  "source": self.site}
+        async with self.http.get(f"{self.api}/reports/leads-per-day", params=params,
+                                 headers={"Authorization": f"Bearer {self.token}"}) as r:
+            r.raise_for_status()
+            return (await r.json())["total"]
+
+
+async def drive_forms(crm: Crm, secret: str, n: int, concurrency: int) -> dict:
+    """N signed web forms, C in flight: sorted latencies, statuses, first send, last 201."""
+    latencies, statuses, last_ok, indexes = [], Counter(), [0.0], iter(range(n))
+
+    async def worker() -> None:
+        for i in indexes:
+            body = json.dumps({
+                "submission_id": f"{crm.site}-bench-{RUN_TAG}-{i}", "name": f"Нагрузка {i}",
+                "phone": phone_for(i), "email": f"bench-{RUN_TAG}-{i}@example.ru",
+                "message": "Нагрузочный тест приёма заявок",
+            }, ensure_ascii=False).encode()
+            signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+            started = time.perf_counter()
+            try:
+                async with crm.http.post(f"{crm.api}/webhooks/forms/{crm.site}", data=body, headers={
+                        "Content-Type": "application/json", "X-Signature": signature}) as r:
+                    await r.read()
+                    status = str(r.status)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                status = type(exc).__name__
+            latencies.append(time.perf_counter() - started)
+            statuses[status] += 1
+            if status == "201":
+                last_ok[0] = time.perf_counter()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return {"started": started, "finished": time.perf_counter(), "last_ok": last_ok[0],
+            "latencies": sorted(latencies), "statuses": statuses}
+
+
+async def wait_for_reports(crm: Crm, target: int, timeout: float) -> tuple[float | None, int]:
+    """Poll reports until the count reaches the target: (moment reached or None, last count)."""
+    deadline, counted = time.perf_counter() + timeout, -1
+    while time.perf_counter() < deadline:
+        try:
+            counted = await crm.leads_counted()
+        except aiohttp.ClientError as exc:
+            print(f"  reports poll failed: {exc}", file=sys.stderr)
+        if counted >= target:
+            return time.perf_counter(), counted
+        await asyncio.sleep(POLL_SECONDS)
+    return None, counted
+
+
+# -- raw PostgreSQL and RabbitMQ ---------------------------------------------------------
+
+def raw_postgres(pg_url: str, n: int, concurrency: int, deadline: float) -> float:
+    """Committed single-row inserts/s into a scratch database, C connections in threads."""
+    scratch = f"bench_intake_{RUN_TAG}"
+    admin = psycopg2.connect(pg_url)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{scratch}"')
+    connections = []
+    try:
+        for _ in range(concurrency):  # too many clients? lower --concurrency or raise max_connections
+            connections.append(psycopg2.connect(pg_url, dbname=scratch))
+            connections[-1].autocommit = True
+        connections[0].cursor().execute("CREATE TABLE bench (id bigserial PRIMARY KEY,"
+                                        " created_at timestamptz NOT NULL DEFAULT now(), payload text NOT NULL)")
+        indexes = iter(range(n))  # next() on a shared range iterator is atomic under the GIL
+
+        def insert_loop(connection) -> int:
+            cursor, done = connection.cursor(), 0
+            for _ in indexes:
+                if time.perf_counter() > deadline:
+                    break
+                cursor.execute("INSERT INTO bench (payload) VALUES (%s)", ("x" * 200,))
+                done += 1
+            return done
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(len(connections)) as pool:
+            done = sum(pool.map(insert_loop, connections))
+        return done / (time.perf_counter() - started)
+    finally:
+        for connection in connections:
+            connection.close()
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        admin.close()
+
+
+async def raw_rabbitmq(amqp_uri: str, n: int, concurrency: int, deadline: float) -> float:
+    """Persistent publishes/s confirmed by the broker, C in flight, to a scratch durable queue."""
+    connection = await aio_pika.connect(amqp_uri)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        queue = await channel.declare_queue(f"bench.intake.{RUN_TAG}", durable=True)
+        body = json.dumps({"event_type": "lead.created.v1", "data": {"x": "y" * 400}}).encode()
+        done, indexes = [0], iter(range(n))
+
+        async def publisher() -> None:
+            for _ in indexes:
+                if time.perf_counter() > deadline:
+                    break
+                await channel.default_exchange.publish(aio_pika.Message(
+                    body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=queue.name)
+                done[0] += 1
+
+        started = time.perf_counter()
+        try:
+            await asyncio.gather(*(publisher() for _ in range(concurrency)))
+            return done[0] / (time.perf_counter() - started)
+        finally:
+            await queue.delete(if_unused=False, if_empty=False)
+    finally:
+        await connection.close()
+
+
+# -- the run -----------------------------------------------------------------------------
+
+async def main(args: argparse.Namespace) -> None:
+    deadline = time.perf_counter() + args.time_limit
+    with open(args.secrets) as file:
+        local = json.load(file)
+    site = args.site or next(iter(local["form_sites"]))
+    n, c = args.requests, args.concurrency
+    connector = aiohttp.TCPConnector(limit=c + 2)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=connector) as http:
+        crm = Crm(http, args.url, site)
+        await crm.login(local["admin_password"])
+        before = await crm.leads_counted()
+        print(f"system: {n} web forms to {site}, {c} in flight, run {RUN_TAG} (counted before: {before})",
+              flush=True)
+        load = await drive_forms(crm, local["form_sites"][site], n, c)
+        accepted = load["statuses"]["201"]
+        wait = min(args.catch_up_timeout, max(1.0, deadline - time.perf_counter() - 30))  # 30 s for raw
+        caught_up, counted = await wait_for_reports(crm, before + accepted, wait)
+    print(f"raw PostgreSQL: {n} single-row commits, {c} connections", flush=True)
+    pg_rate = await asyncio.to_thread(raw_postgres, args.pg_url, n, c, deadline)
+    print(f"raw RabbitMQ: {n} confirmed persistent publishes, {c} in flight", flush=True)
+    mq_rate = await raw_rabbitmq(args.amqp_uri, n, c, deadline)
+
+    accepted_rate = accepted / ((load["last_ok"] or load["finished"]) - load["started"])
+    e2e_rate = accepted / (caught_up - load["started"]) if caught_up and accepted else None
+    lag = f"{caught_up - load['last_ok']:.2f}" if caught_up and accepted else "n/a"
+    lat = load["latencies"]
+    errors = ", ".join(f"{s}: {k}" for s, k in sorted(load["statuses"].items()) if s != "201")
+
+    def ratio(value: float | None) -> str:
+        return f"{value / pg_rate:6.1%} of PG, {value / mq_rate:6.1%} of MQ" if value else ""
+
+    rows = [
+        ("requests sent / accepted (201)", f"{n} / {accepted}", ""),
+        ("errors by status", errors or "none", ""),
+        ("accepted req/s", f"{accepted_rate:.1f}", ratio(accepted_rate)),
+        ("latency p50 / p95 / p99 ms", " / ".join(f"{percentile(lat, p) * 1000:.0f}" for p in (.5, .95, .99))
+         + f" (mean {statistics.fmean(lat) * 1000:.0f})", ""),
+        ("end-to-end events/s", f"{e2e_rate:.1f}" if e2e_rate else "n/a" if not accepted else
+         f"not caught up: {counted - before}/{accepted} counted", ratio(e2e_rate)),
+        ("reports lag after last 201 s", lag, ""),
+        ("raw PG commits/s", f"{pg_rate:.1f}", ""),
+        ("raw MQ confirmed publishes/s", f"{mq_rate:.1f}", ""),
+    ]
+    left, middle = (max(len(row[i]) for row in rows) for i in (0, 1))
+    print(f"\n{'metric':<{left}}  {'value':<{middle}}  system / raw")
+    for metric, value, share in rows:
+        print(f"{metric:<{left}}  {value:<{middle}}  {share}".rstrip())
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    try:
+        asyncio.run(asyncio.wait_for(main(arguments), timeout=arguments.time_limit))
+    except asyncio.TimeoutError:
+        sys.exit(f"the run exceeded its time limit of {arguments.time_limit:.0f} s")

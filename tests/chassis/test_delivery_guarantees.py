@@ -1,0 +1,192 @@
+"""The chassis' promises, proven against the real broker and database with nameko containers.
+
+(a) a service that dies after its commit but before publishing still delivers the event
+    once it is back; (b) the same event delivered twice has its effect once; (c) a handler
+    that fails is retried, then parked, and replaying it applies it once.
+"""
+import json
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from kombu import Connection, Exchange
+from nameko.testing.services import entrypoint_hook
+
+from crm_chassis.events import make_envelope
+from crm_chassis.handlers import on_event
+from crm_chassis.outbox import OutboxRelay
+from crm_chassis.service import ServiceBase, rpc
+from crm_chassis.tables import inbox, outbox, parked_events
+from tests.support.system import eventually
+
+probe_metadata = sa.MetaData()
+notes = sa.Table("probe_notes", probe_metadata, sa.Column("text", sa.Text, primary_key=True))
+effects = sa.Table("probe_effects", probe_metadata,
+                   sa.Column("text", sa.Text, primary_key=True), sa.Column("times", sa.Integer, nullable=False))
+failures = sa.Table("probe_failures", probe_metadata, sa.Column("text", sa.Text, primary_key=True))
+
+
+class Producer(ServiceBase):
+    name = "probe_producer"
+
+    @rpc
+    def note(self, text: str) -> None:
+        def write(tx):
+            tx.session.execute(sa.insert(notes).values(text=text))
+            tx.emit("note.written.v1", {"text": text})
+
+        self.db.transaction(write)
+
+
+class Consumer(ServiceBase):
+    name = "probe_consumer"
+
+    @on_event("probe_producer", "note.written.v1", backoff=0.05)
+    def apply_note(self, tx, envelope):
+        text = envelope["data"]["text"]
+        if tx.session.execute(sa.select(failures).where(failures.c.text == text)).first():
+            raise RuntimeError(f"told to fail on {text}")
+        statement = sa.dialects.postgresql.insert(effects).values(text=text, times=1)
+        tx.session.execute(statement.on_conflict_do_update(
+            index_elements=[effects.c.text], set_={"times": effects.c.times + 1}))
+
+
+@pytest.fixture(scope="module")
+def database_url(infrastructure):
+    from crm_chassis.migrate import ensure_database
+
+    url = f"{infrastructure['postgres']}/crm_test_chassis"
+    ensure_database(url)
+    engine = sa.create_engine(url)
+    from crm_chassis.tables import metadata as plumbing
+
+    with engine.begin() as conn:
+        for metadata in (plumbing, probe_metadata):
+            metadata.drop_all(conn)
+            metadata.create_all(conn)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def config(database_url, infrastructure):
+    # A vhost-wide unique RPC exchange keeps these probes away from the running system.
+    return {"AMQP_URI": infrastructure["rabbitmq"], "DATABASE_URL": database_url,
+            "WEB_SERVER_ADDRESS": "127.0.0.1:0", "max_workers": 4, "OUTBOX_RELAY_INTERVAL": 0.2,
+            "rpc_exchange": f"probe-rpc-{uuid.uuid4().hex[:8]}"}
+
+
+@pytest.fixture
+def db(database_url):
+    engine = sa.create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def times_applied(db, text: str) -> int:
+    with db.connect() as conn:
+        return conn.execute(sa.select(effects.c.times).where(effects.c.text == text)).scalar() or 0
+
+
+def test_an_event_committed_before_a_crash_is_published_when_the_service_returns(
+        container_factory, config, db, monkeypatch):
+    consumer = container_factory(Consumer, config)
+    consumer.start()
+    producer = container_factory(Producer, config)
+    with monkeypatch.context() as patch:
+        # The broker is out of reach from the moment of commit: publishing never happens.
+        patch.setattr(OutboxRelay, "publish_pending", lambda self: (_ for _ in ()).throw(OSError("down")))
+        producer.start()
+        with entrypoint_hook(producer, "note") as note:
+            note(text="crash-window")
+        producer.kill()  # dies with the event committed and unpublished
+
+    with db.connect() as conn:
+        pending = conn.execute(sa.select(outbox.c.published_at)
+                               .where(outbox.c.envelope["data"]["text"].astext == "crash-window")).one()
+    assert pending.published_at is None
+    assert times_applied(db, "crash-window") == 0
+
+    container_factory(Producer, config).start()  # back again
+
+    eventually(lambda: times_applied(db, "crash-window") == 1)
+    with db.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(outbox)
+                            .where(outbox.c.published_at.is_(None))).scalar() == 0
+
+
+def test_the_same_event_delivered_twice_has_its_effect_once(container_factory, config, db):
+    consumer = container_factory(Consumer, config)
+    consumer.start()
+    envelope = make_envelope("note.written.v1", {"text": "twice"}, "probe_producer", None)
+    exchange = Exchange("probe_producer.events", type="topic", durable=True)
+    with Connection(config["AMQP_URI"]) as conn:
+        producer = conn.Producer(exchange=exchange, serializer="json")
+        for _ in range(2):
+            producer.publish(envelope, routing_key="note.written.v1", declare=[exchange])
+
+    eventually(lambda: _inbox_rows(db, envelope["event_id"]) == 1)
+    eventually(lambda: times_applied(db, "twice") == 1)
+    with db.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(parked_events)).scalar() == 0
+
+
+def _inbox_rows(db, event_id: str) -> int:
+    with db.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(inbox).where(inbox.c.event_id == event_id)).scalar()
+
+
+def test_a_failing_handler_is_retried_then_parked_and_a_replay_applies_it_once(container_factory, config, db):
+    with db.begin() as conn:
+        conn.execute(sa.insert(failures).values(text="poison"))
+    consumer = container_factory(Consumer, config)
+    consumer.start()
+    producer = container_factory(Producer, config)
+    producer.start()
+    with entrypoint_hook(producer, "note") as note:
+        note(text="poison")
+
+    parked = eventually(lambda: _parked(db, "poison"))
+    assert parked["handler"] == "apply_note"
+    assert parked["attempts"] == 3
+    assert "told to fail on poison" in parked["error"]
+    assert times_applied(db, "poison") == 0
+    with entrypoint_hook(consumer, "parked_events") as listed:
+        assert [event["id"] for event in listed()] == [parked["id"]]
+
+    with entrypoint_hook(consumer, "replay_parked") as replay:
+        still_failing = replay(parked_id=parked["id"])
+    assert still_failing["replayed"] is False and times_applied(db, "poison") == 0
+
+    with db.begin() as conn:
+        conn.execute(sa.delete(failures))
+    with entrypoint_hook(consumer, "replay_parked") as replay:
+        assert replay(parked_id=parked["id"]) == {"id": parked["id"], "replayed": True, "applied": True}
+        assert replay(parked_id=parked["id"])["replayed"] is False  # gone: nothing to apply twice
+    assert times_applied(db, "poison") == 1
+    assert _parked(db, "poison") is None
+
+
+def test_a_malformed_event_is_parked_with_its_reason(container_factory, config, db):
+    consumer = container_factory(Consumer, config)
+    consumer.start()
+    exchange = Exchange("probe_producer.events", type="topic", durable=True)
+    with Connection(config["AMQP_URI"]) as conn:
+        conn.Producer(exchange=exchange, serializer="json").publish(
+            {"event_id": "not-a-uuid", "data": "nope"}, routing_key="note.written.v1", declare=[exchange])
+    parked = eventually(lambda: _parked_by_id(db, "not-a-uuid"))
+    assert parked["error"].startswith("malformed envelope")
+    assert json.loads(json.dumps(parked["envelope"]))["data"] == "nope"
+
+
+def _parked(db, text: str):
+    with db.connect() as conn:
+        row = conn.execute(sa.select(parked_events)
+                           .where(parked_events.c.envelope["data"]["text"].astext == text)).mappings().first()
+    return dict(row) if row else None
+
+
+def _parked_by_id(db, event_id: str):
+    with db.connect() as conn:
+        row = conn.execute(sa.select(parked_events).where(parked_events.c.event_id == event_id)).mappings().first()
+    return dict(row) if row else None
