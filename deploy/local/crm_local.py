@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+INFRA_COMPOSE = ROOT / "deploy" / "compose" / "infra.yml"
 SERVICES = {
     "leads": "crm_leads.service:LeadsService",
     "deals": "crm_deals.service:DealsService",
@@ -146,7 +147,7 @@ def ensure_postgres(url: str) -> None:
         sys.exit(f"PostgreSQL at {host}:{port} does not answer")
     if docker_answers():
         say("PostgreSQL: starting it with docker compose")
-        run("docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "up", "-d", "postgres")
+        run("docker", "compose", "-f", str(INFRA_COMPOSE), "up", "-d", "postgres")
     else:
         if shutil.which("pg_ctlcluster") is None:
             apt_install("postgresql")
@@ -173,26 +174,44 @@ def ensure_rabbitmq(uri: str, vhost: str) -> None:
         sys.exit(f"RabbitMQ at {host}:{port} does not answer")
     elif docker_answers():
         say("RabbitMQ: starting it with docker compose")
-        run("docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "up", "-d", "rabbitmq")
+        run("docker", "compose", "-f", str(INFRA_COMPOSE), "up", "-d", "rabbitmq")
     else:
         if shutil.which("rabbitmq-server") is None:
             apt_install("rabbitmq-server")
         say("RabbitMQ: starting the local broker")
         run("rabbitmq-server", "-detached", check=False)
     wait_for_port(host, port, "RabbitMQ", seconds=120)
-    if vhost and shutil.which("rabbitmqctl") and host in ("127.0.0.1", "localhost"):
-        ensure_vhost(vhost)
+    if vhost:
+        ensure_vhost(vhost, parsed)
 
 
-def ensure_vhost(vhost: str) -> None:
-    for _ in range(30):
-        listed = run("rabbitmqctl", "-q", "list_vhosts", check=False, capture_output=True, text=True)
-        if listed.returncode == 0:
-            break
-        time.sleep(2)
-    if vhost not in listed.stdout.split():
-        run("rabbitmqctl", "-q", "add_vhost", vhost, capture_output=True)
-    run("rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*", capture_output=True)
+def ensure_vhost(vhost: str, broker: urllib.parse.SplitResult) -> None:
+    """With rabbitmqctl where the broker is local, else through the management API."""
+    if shutil.which("rabbitmqctl") and broker.hostname in ("127.0.0.1", "localhost"):
+        for _ in range(30):
+            listed = run("rabbitmqctl", "-q", "list_vhosts", check=False, capture_output=True, text=True)
+            if listed.returncode == 0:
+                break
+            time.sleep(2)
+        if vhost not in listed.stdout.split():
+            run("rabbitmqctl", "-q", "add_vhost", vhost, capture_output=True)
+        run("rabbitmqctl", "-q", "set_permissions", "-p", vhost, broker.username or "guest",
+            ".*", ".*", ".*", capture_output=True)
+        return
+    api = f"http://{broker.hostname}:15672/api"
+    auth = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    auth.add_password(None, api, broker.username or "guest", broker.password or "guest")
+    opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(auth))
+    user = urllib.parse.quote(broker.username or "guest")
+    for path, body in ((f"/vhosts/{vhost}", b"{}"),
+                       (f"/permissions/{vhost}/{user}", b'{"configure":".*","write":".*","read":".*"}')):
+        request = urllib.request.Request(api + path, data=body, method="PUT",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            opener.open(request, timeout=10)
+        except OSError as exc:
+            sys.exit(f"cannot create the RabbitMQ vhost {vhost} (no rabbitmqctl, management API: {exc}); "
+                     f"create it or set CRM_TEST_AMQP_URI")
 
 
 def infra(profile: str) -> None:
@@ -234,7 +253,7 @@ def reset(profile: str) -> None:
     vhost = PROFILES[profile]["vhost"]
     if not os.environ.get(f"{PROFILES[profile]['env']}AMQP_URI") and shutil.which("rabbitmqctl"):
         run("rabbitmqctl", "-q", "delete_vhost", vhost, check=False, capture_output=True)
-        ensure_vhost(vhost)
+        ensure_vhost(vhost, urllib.parse.urlsplit(env["AMQP_URI"]))
 
 
 # -- processes ---------------------------------------------------------------------------

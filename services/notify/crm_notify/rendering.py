@@ -7,7 +7,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 
 def _local_time(value: str, timezone: str, time_only: bool = False) -> str:
-    moment = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone))
+    moment = datetime.fromisoformat(str(value)).astimezone(ZoneInfo(timezone))  # str() fails on undefined
     return moment.strftime("%H:%M" if time_only else "%d.%m.%Y %H:%M")
 
 
