@@ -94,7 +94,10 @@ class NamekoRpcClient:
             reply_to=self.reply_key,
             correlation_id=correlation_id,
             headers=headers,
+            # A request nobody took in time is dropped, not run later behind the caller's back.
+            expiration=timeout,
         )
+        timeout = timeout or self.timeout
         future = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = future
         try:
@@ -105,7 +108,7 @@ class NamekoRpcClient:
             except aio_pika.exceptions.AMQPError as exc:
                 raise ServiceUnavailable(service, f"broker unavailable: {exc}") from None
             try:
-                return await asyncio.wait_for(future, timeout or self.timeout)
+                return await asyncio.wait_for(future, timeout)
             except asyncio.TimeoutError:
                 raise ServiceUnavailable(service, "timed out") from None
         finally:
