@@ -46,7 +46,7 @@ def _resolve_infrastructure(config) -> None:
         INFRASTRUCTURE["source"] = "local servers (no Docker engine; deploy/local/crm_local.py infra)"
         run_runner("infra")  # starts or installs them where needed, and creates the test vhost
     pg_url, amqp_uri = runner("addresses")
-    INFRASTRUCTURE.update(postgres=pg_url, rabbitmq=amqp_uri)
+    INFRASTRUCTURE.update(postgres=pg_url, rabbitmq=amqp_uri, db_prefix=runner("db_prefix"))
 
 
 def pytest_configure(config):

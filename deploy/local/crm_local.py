@@ -33,9 +33,13 @@ SERVICES = {
     "notify": "crm_notify.service:NotifyService",
     "reports": "crm_reports.service:ReportsService",
 }
+# CRM_TEST_SLOT=N gives a second test run on the same machine its own databases, vhost and ports.
+TEST_SLOT = int(os.environ.get("CRM_TEST_SLOT", "0"))
+_test_suffix = str(TEST_SLOT) if TEST_SLOT else ""
 PROFILES = {
     "dev": {"db_prefix": "crm", "vhost": "", "port_base": 8100, "gateway_port": 8080, "env": ""},
-    "test": {"db_prefix": "crm_test", "vhost": "crm_test", "port_base": 8200, "gateway_port": 8180, "env": "CRM_TEST_"},
+    "test": {"db_prefix": f"crm_test{_test_suffix}", "vhost": f"crm_test{_test_suffix}",
+             "port_base": 8200 + 1000 * TEST_SLOT, "gateway_port": 8180 + 1000 * TEST_SLOT, "env": "CRM_TEST_"},
 }
 DEFAULT_PG = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
@@ -46,7 +50,7 @@ def say(message: str) -> None:
 
 
 def var_dir(profile: str) -> Path:
-    path = ROOT / "var" / profile
+    path = ROOT / "var" / (profile + (_test_suffix if profile == "test" else ""))
     (path / "log").mkdir(parents=True, exist_ok=True)
     (path / "run").mkdir(parents=True, exist_ok=True)
     return path

@@ -55,7 +55,7 @@ class Consumer(ServiceBase):
 def database_url(infrastructure):
     from crm_chassis.migrate import ensure_database
 
-    url = f"{infrastructure['postgres']}/crm_test_chassis"
+    url = f"{infrastructure['postgres']}/{infrastructure['db_prefix']}_chassis"
     ensure_database(url)
     engine = sa.create_engine(url)
     from crm_chassis.tables import metadata as plumbing

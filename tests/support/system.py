@@ -24,8 +24,10 @@ def _runner_module():
 
 
 def runner(what: str):
-    """Read-only facts from the runner: `addresses` or `env` of the test profile."""
+    """Read-only facts from the runner: `addresses`, `env` or `db_prefix` of the test profile."""
     module = _runner_module()
+    if what == "db_prefix":
+        return module.PROFILES[PROFILE]["db_prefix"]
     return module.addresses(PROFILE) if what == "addresses" else module.crm_env(PROFILE)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
-from aiormq.exceptions import DeliveryError
+from aiormq.exceptions import AMQPError, ChannelInvalidStateError, DeliveryError
 
 from crm_gateway.rpc.wire import decode_body
 
@@ -105,7 +105,7 @@ class NamekoRpcClient:
                 await self._exchange.publish(message, routing_key=f"{service}.{method}", mandatory=True)
             except DeliveryError:
                 raise ServiceUnavailable(service, "no such service is running") from None
-            except aio_pika.exceptions.AMQPError as exc:
+            except (AMQPError, ChannelInvalidStateError, ConnectionError) as exc:
                 raise ServiceUnavailable(service, f"broker unavailable: {exc}") from None
             try:
                 return await asyncio.wait_for(future, timeout)
