@@ -26,7 +26,7 @@ def _operation(endpoint: Endpoint, parameters: list[str]) -> dict:
         operation["security"] = []
     elif endpoint.roles == SIGNED:
         operation["security"] = []
-        operation["responses"]["401"] = ERROR_RESPONSE
+        operation["responses"]["403"] = ERROR_RESPONSE
     else:
         operation["description"] = "Roles: " + ", ".join(endpoint.roles)
         operation["responses"].update({"401": ERROR_RESPONSE, "403": ERROR_RESPONSE})

@@ -68,8 +68,8 @@ def test_forms_without_a_valid_signature_are_refused_and_write_nothing(system):
     forged = system.post_form("site-main", {"name": "Взлом", "phone": mobile()}, secret="guessed")
     unknown_site = system.anonymous().post("/webhooks/forms/unknown-site", data=b"{}",
                                            headers={"X-Signature": "sha256=00"})
-    assert forged.status_code == 401 and forged.json()["error"] == "unauthenticated"
-    assert unknown_site.status_code == 401
+    assert forged.status_code == 403 and forged.json()["error"] == "forbidden"
+    assert unknown_site.status_code == 403
     assert leads_total(system) == total
 
 

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from crm_gateway.api import SIGNED, Routes, call, json_response, read_json
 from crm_gateway.context import SETTINGS
-from crm_gateway.errors import InvalidInput, Unauthenticated
+from crm_gateway.errors import Forbidden, InvalidInput
 
 routes = Routes("webhooks")
 SIGNATURE_HEADER = "X-Signature"
@@ -25,7 +25,7 @@ async def web_form(request: web.Request) -> web.Response:
     raw = await request.read()
     given = request.headers.get(SIGNATURE_HEADER, "")
     if secret is None or not hmac.compare_digest(given, form_signature(secret, raw)):
-        raise Unauthenticated("unknown site or bad signature")
+        raise Forbidden("unknown site or bad signature")
     form = await read_json(request)
     if not isinstance(form, dict):
         raise InvalidInput("the body must be a JSON object", {"body": ["must be an object"]})
