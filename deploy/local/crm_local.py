@@ -56,16 +56,23 @@ def var_dir(profile: str) -> Path:
     return path
 
 
+WEBHOOK_SECRETS = ("twilio_auth_token", "pbx_secret", "telegram_secret", "email_secret")
+
+
 def local_secrets(profile: str) -> dict:
     """Generated once per checkout and profile, never committed (var/ is ignored)."""
     path = var_dir(profile) / "secrets.json"
-    if not path.exists():
-        path.write_text(json.dumps({
-            "admin_password": secrets.token_urlsafe(12),
-            "form_sites": {"site-main": secrets.token_hex(16), "site-okna": secrets.token_hex(16)},
-        }, indent=2))
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {
+        "admin_password": secrets.token_urlsafe(12),
+        "form_sites": {"site-main": secrets.token_hex(16), "site-okna": secrets.token_hex(16)},
+        **{name: secrets.token_hex(16) for name in WEBHOOK_SECRETS},
+    }
+    if set(wanted) - set(stored):
+        stored = {**wanted, **stored}
+        path.write_text(json.dumps(stored, indent=2))
         path.chmod(0o600)
-    return json.loads(path.read_text())
+    return stored
 
 
 def addresses(profile: str) -> tuple[str, str]:
@@ -94,6 +101,11 @@ def crm_env(profile: str) -> dict:
         "GATEWAY_DATABASE_URL": f"{pg}/{settings['db_prefix']}_gateway",
         "GATEWAY_PORT": str(settings["gateway_port"]),
         "CRM_FORM_SITES": ",".join(f"{site}={secret}" for site, secret in local["form_sites"].items()),
+        "GATEWAY_PUBLIC_URL": gateway_url(profile),
+        "TWILIO_AUTH_TOKEN": local["twilio_auth_token"],
+        "CRM_PBX_SECRET": local["pbx_secret"],
+        "TELEGRAM_WEBHOOK_SECRET": local["telegram_secret"],
+        "CRM_EMAIL_WEBHOOK_SECRET": local["email_secret"],
         "PYTHONWARNINGS": "ignore",
     }
     for number, service in enumerate(SERVICES, start=1):

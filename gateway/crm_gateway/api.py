@@ -64,6 +64,9 @@ class Routes:
     def post(self, path: str, **kwargs):
         return self.route("POST", path, **kwargs)
 
+    def patch(self, path: str, **kwargs):
+        return self.route("PATCH", path, **kwargs)
+
 
 def bearer_token(request: web.Request) -> str | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")

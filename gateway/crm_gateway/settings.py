@@ -26,6 +26,12 @@ class Settings:
     token_ttl_hours: int = 12
     max_body_bytes: int = 1024 * 1024
     form_sites: dict[str, str] = field(default_factory=dict)
+    # What the providers call: webhook signatures cover the public URL, not the internal one.
+    public_url: str = "http://127.0.0.1:8080"
+    twilio_auth_token: str = ""
+    pbx_secret: str = ""
+    telegram_secret: str = ""
+    email_secret: str = ""
     services: tuple[str, ...] = SERVICES
 
     @classmethod
@@ -39,4 +45,9 @@ class Settings:
             token_ttl_hours=int(env.get("GATEWAY_TOKEN_TTL_HOURS", cls.token_ttl_hours)),
             max_body_bytes=int(env.get("GATEWAY_MAX_BODY_BYTES", cls.max_body_bytes)),
             form_sites=_sites(env.get("CRM_FORM_SITES", "")),
+            public_url=env.get("GATEWAY_PUBLIC_URL", cls.public_url).rstrip("/"),
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+            pbx_secret=env.get("CRM_PBX_SECRET", ""),
+            telegram_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            email_secret=env.get("CRM_EMAIL_WEBHOOK_SECRET", ""),
         )

@@ -47,7 +47,9 @@ OPTIONAL_ENV = {
     "GATEWAY_MAX_BODY_BYTES", "CRM_USER_PASSWORD",
 } | {f"{name.upper()}_MAX_WORKERS" for name in EXPECTED_PROCESSES - {"gateway"}}
 # Variables the compose file must take from its environment / env file, never from the file.
-COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "CRM_FORM_SITES"}
+WEBHOOK_SECRETS = {"CRM_FORM_SITES", "TWILIO_AUTH_TOKEN", "CRM_PBX_SECRET", "TELEGRAM_WEBHOOK_SECRET",
+                   "CRM_EMAIL_WEBHOOK_SECRET"}
+COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"} | WEBHOOK_SECRETS
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -78,8 +80,8 @@ def required_env(dev_env) -> set[str]:
 
 @pytest.fixture(scope="module")
 def secret_env(dev_env) -> set[str]:
-    """What carries a credential: the broker URI, every database URL, the form secrets."""
-    return {"AMQP_URI", "CRM_FORM_SITES"} | {name for name in dev_env if name.endswith("_DATABASE_URL")}
+    """What carries a credential: the broker URI, every database URL, the webhook secrets."""
+    return {"AMQP_URI"} | WEBHOOK_SECRETS | {name for name in dev_env if name.endswith("_DATABASE_URL")}
 
 
 @pytest.fixture(scope="module")

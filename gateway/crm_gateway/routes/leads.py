@@ -1,23 +1,96 @@
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
-from crm_gateway.api import STAFF, Routes, call, json_response
+from crm_gateway.api import SALES, STAFF, JsonObject, Routes, call, json_response
 
 routes = Routes("leads")
+LEAD_ID = "{lead_id:\\d{1,18}}"
+# Who may change leads: the call centre and sales; controllers and crews only read or nothing.
+WRITERS = ("admin", "head_of_sales", "manager", "operator")
+MANAGERS = ("admin", "head_of_sales")
 
 
 class LeadQuery(Schema):
     source = fields.String(load_default=None)
+    stage = fields.String(load_default=None)
+    stage_kind = fields.String(load_default=None, validate=validate.OneOf(("open", "won", "lost")))
+    channel = fields.String(load_default=None)
+    responsible_id = fields.Integer(load_default=None)
+    contact_id = fields.Integer(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    mine = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-@routes.get("/leads", roles=STAFF, query=LeadQuery, summary="Leads, newest first")
+def _lead_id(request: web.Request) -> int:
+    return int(request.match_info["lead_id"])
+
+
+@routes.get("/leads", roles=STAFF, query=LeadQuery,
+            summary="Leads, newest first, filtered by stage, kind, source, channel, owner, contact or text")
 async def list_leads(request: web.Request) -> web.Response:
-    return json_response(await call(request, "leads", "list_leads", **request["query"]))
+    query = dict(request["query"])
+    if query.pop("mine"):
+        query["responsible_id"] = request["user"].id
+    return json_response(await call(request, "leads", "list_leads", **{k: v for k, v in query.items() if v is not None}))
 
 
-@routes.get("/leads/{lead_id:\d{1,18}}", roles=STAFF, summary="A lead with its contact")
+@routes.post("/leads", roles=WRITERS, body=JsonObject,
+             summary="Create a lead by hand: {name, phone, email, title, message, channel, request_type, client_type}")
+async def create_lead(request: web.Request) -> web.Response:
+    return json_response(await call(request, "leads", "create_lead", **request["body"]), status=201)
+
+
+@routes.get(f"/leads/{LEAD_ID}", roles=STAFF, summary="A lead with its contact")
 async def get_lead(request: web.Request) -> web.Response:
-    return json_response(await call(request, "leads", "get_lead", lead_id=int(request.match_info["lead_id"])))
+    return json_response(await call(request, "leads", "get_lead", lead_id=_lead_id(request)))
 
+
+@routes.patch(f"/leads/{LEAD_ID}", roles=WRITERS, body=JsonObject,
+              summary="Update a lead: {title, responsible_id, fields: {request_type, client_type, ...}}")
+async def update_lead(request: web.Request) -> web.Response:
+    return json_response(await call(request, "leads", "update_lead", **{**request["body"], "lead_id": _lead_id(request)}))
+
+
+@routes.post(f"/leads/{LEAD_ID}/move", roles=WRITERS, body=JsonObject, responses={"422": {
+    "description": "the stage gate refused: `details.missing_fields` lists what is missing"}},
+    summary="Move a lead to a stage, with the fields it needs: {stage, fields}; each lost reason is a stage")
+async def move_lead(request: web.Request) -> web.Response:
+    return json_response(await call(request, "leads", "move_lead", **{**request["body"], "lead_id": _lead_id(request)}))
+
+
+@routes.post(f"/leads/{LEAD_ID}/convert", roles=WRITERS, body=JsonObject,
+             summary="Convert a lead (move it to the won stage): {fields: {request_type, client_type, "
+                     "company_name, company_category}}")
+async def convert_lead(request: web.Request) -> web.Response:
+    body = {"fields": request["body"].get("fields", {})}
+    return json_response(await call(request, "leads", "move_lead", **body, stage="won", lead_id=_lead_id(request)))
+
+
+@routes.get("/lead-stages", roles=STAFF, summary="The lead pipeline: stages, kinds and the fields each requires")
+async def lead_stages(request: web.Request) -> web.Response:
+    return json_response(await call(request, "leads", "lead_stages"))
+
+
+@routes.get("/intake/blocked-numbers", roles=SALES, summary="Numbers whose calls and messages are spam")
+async def blocked_numbers(request: web.Request) -> web.Response:
+    return json_response(await call(request, "leads", "blocked_numbers"))
+
+
+@routes.post("/intake/blocked-numbers", roles=MANAGERS, body=JsonObject, summary="Block a number: {phone, reason}")
+async def block_number(request: web.Request) -> web.Response:
+    body = request["body"]
+    return json_response(await call(request, "leads", "block_number", phone=str(body.get("phone", "")),
+                                    reason=str(body.get("reason", ""))), status=201)
+
+
+@routes.get("/intake/rules", roles=SALES, summary="The rules that sort incoming calls and messages, in order")
+async def category_rules(request: web.Request) -> web.Response:
+    return json_response(await call(request, "leads", "category_rules"))
+
+
+@routes.post("/intake/rules", roles=MANAGERS, body=JsonObject,
+             summary="Replace the sorting rules: {rules: [{category, channel, keyword, max_duration_seconds}]}")
+async def replace_rules(request: web.Request) -> web.Response:
+    return json_response(await call(request, "leads", "replace_category_rules", **request["body"]))

@@ -10,18 +10,107 @@ class LeadCreatedV1(Schema):
     title = fields.String(required=True)
     created_at = fields.AwareDateTime(required=True)
     new_contact = fields.Boolean(required=True)
+    responsible_id = fields.Integer(allow_none=True)
+    stage = fields.String()
 
 
-SCHEMAS = {"lead.created.v1": LeadCreatedV1}
+class LeadStageChangedV1(Schema):
+    lead_id = fields.Integer(required=True)
+    from_stage = fields.String(required=True)
+    to_stage = fields.String(required=True)
+    to_kind = fields.String(required=True)
+    responsible_id = fields.Integer(allow_none=True)
+    by = fields.String(required=True)
+
+
+class LeadConvertedV1(Schema):
+    lead_id = fields.Integer(required=True)
+    contact_id = fields.Integer(required=True)
+    company_id = fields.Integer(allow_none=True)
+    client_type = fields.String(required=True)
+    request_type = fields.String(required=True)
+    title = fields.String(required=True)
+    responsible_id = fields.Integer(allow_none=True)
+    converted_at = fields.AwareDateTime(required=True)
+
+
+class CommunicationRecordedV1(Schema):
+    communication_id = fields.Integer(required=True)
+    contact_id = fields.Integer(required=True)
+    company_id = fields.Integer(allow_none=True)
+    lead_id = fields.Integer(allow_none=True)
+    deal_id = fields.Integer(allow_none=True)
+    channel = fields.String(required=True)
+    direction = fields.String(required=True)
+    status = fields.String(required=True)
+    category = fields.String(allow_none=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    duration_seconds = fields.Integer(allow_none=True)
+    recording_url = fields.String(allow_none=True)
+
+
+class ContactMergedV1(Schema):
+    kept_id = fields.Integer(required=True)
+    merged_id = fields.Integer(required=True)
+
+
+class OwnershipReassignedV1(Schema):
+    batch_id = fields.String(required=True)
+    from_user_id = fields.Integer(required=True)
+    to_user_id = fields.Integer(required=True)
+    reason = fields.String(required=True)
+    company_ids = fields.List(fields.Integer(), required=True)
+    contact_ids = fields.List(fields.Integer(), required=True)
+    lead_ids = fields.List(fields.Integer(), required=True)
+
+
+class OwnershipReturnedV1(Schema):
+    batch_id = fields.String(required=True)
+    from_user_id = fields.Integer(required=True)
+    to_user_id = fields.Integer(required=True)
+    company_ids = fields.List(fields.Integer(), required=True)
+    contact_ids = fields.List(fields.Integer(), required=True)
+    lead_ids = fields.List(fields.Integer(), required=True)
+
+
+SCHEMAS = {
+    "lead.created.v1": LeadCreatedV1,
+    "lead.stage_changed.v1": LeadStageChangedV1,
+    "lead.converted.v1": LeadConvertedV1,
+    "communication.recorded.v1": CommunicationRecordedV1,
+    "contact.merged.v1": ContactMergedV1,
+    "ownership.reassigned.v1": OwnershipReassignedV1,
+    "ownership.returned.v1": OwnershipReturnedV1,
+}
 
 EXAMPLES = {
     "lead.created.v1": {
-        "lead_id": 42,
-        "contact_id": 7,
-        "source": "site-main",
-        "channel": "web_form",
-        "title": "Заявка с сайта site-main: Иван Петров",
-        "created_at": "2026-11-23T09:15:00+00:00",
-        "new_contact": True,
+        "lead_id": 42, "contact_id": 7, "source": "site-main", "channel": "web_form",
+        "title": "Заявка с сайта site-main: Иван Петров", "created_at": "2026-11-23T09:15:00+00:00",
+        "new_contact": True, "responsible_id": 3, "stage": "new",
+    },
+    "lead.stage_changed.v1": {
+        "lead_id": 42, "from_stage": "new", "to_stage": "lost_expensive", "to_kind": "lost",
+        "responsible_id": 3, "by": "api",
+    },
+    "lead.converted.v1": {
+        "lead_id": 42, "contact_id": 7, "company_id": None, "client_type": "private",
+        "request_type": "подключение", "title": "Заявка с сайта site-main: Иван Петров", "responsible_id": 3,
+        "converted_at": "2026-11-23T10:00:00+00:00",
+    },
+    "communication.recorded.v1": {
+        "communication_id": 501, "contact_id": 7, "company_id": 2, "lead_id": 42, "deal_id": None,
+        "channel": "call", "direction": "in", "status": "completed", "category": "new_request",
+        "occurred_at": "2026-11-23T09:14:00+00:00", "duration_seconds": 95,
+        "recording_url": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+    },
+    "contact.merged.v1": {"kept_id": 7, "merged_id": 19},
+    "ownership.reassigned.v1": {
+        "batch_id": "absence:12", "from_user_id": 3, "to_user_id": 5, "reason": "отпуск",
+        "company_ids": [2], "contact_ids": [7, 8], "lead_ids": [42],
+    },
+    "ownership.returned.v1": {
+        "batch_id": "absence:12", "from_user_id": 5, "to_user_id": 3,
+        "company_ids": [2], "contact_ids": [7, 8], "lead_ids": [42],
     },
 }

@@ -1,98 +1,161 @@
-"""Intake orchestration: validate, resolve the contact, create the lead, emit its event."""
+"""Intake from every channel: one contact per person, every call and message in its history,
+sorted into a category; new requests from unknown people become leads."""
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
-from crm_chassis.errors import InvalidInput, NotFound
-from crm_leads.domain.identity import InvalidPhone, identity_keys, normalize_email, normalize_phone
-from crm_leads.events import LeadCreatedV1
-from crm_leads.schemas import LeadSchema
-from crm_leads.tables import contacts, leads
+from crm_chassis.errors import InvalidInput
+from crm_leads import clients, pipeline
+from crm_leads.domain.calls import FINAL, UnknownStatus, communication_status, merged_status
+from crm_leads.domain.sorting import Incoming, Rule, categorize, creates_lead
+from crm_leads.events import CommunicationRecordedV1
+from crm_leads.tables import blocked_numbers, category_rules, communications, contacts, lead_stages, leads
 
-
-def normalized_identity(form: dict, region: str) -> tuple[str | None, str | None]:
-    if not form.get("phone") and not form.get("email"):
-        raise InvalidInput("invalid input", {"phone": ["a phone or an e-mail is required"]})
-    phone = None
-    if form.get("phone"):
-        try:
-            phone = normalize_phone(form["phone"], region)
-        except InvalidPhone as exc:
-            raise InvalidInput("invalid input", {"phone": [str(exc)]}) from None
-    email = normalize_email(form["email"]) if form.get("email") else None
-    return phone, email
-
-
-def resolve_contact(tx: Transaction, name: str, phone: str | None, email: str | None) -> tuple[int, bool]:
-    """Find the contact by phone or e-mail, or create it; returns (id, created)."""
-    for key in identity_keys(phone, email):  # serializes concurrent intake of one person
-        tx.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key))))
-    matches = [contacts.c.phone == phone if phone else None, contacts.c.email == email if email else None]
-    found = tx.session.execute(
-        sa.select(contacts).where(sa.or_(*[m for m in matches if m is not None])).order_by(contacts.c.id)
-    ).mappings().first()
-    if found:
-        fill = {k: v for k, v in (("phone", phone), ("email", email)) if v and not found[k]}
-        if fill:
-            tx.session.execute(sa.update(contacts).where(contacts.c.id == found["id"]).values(**fill))
-        return found["id"], False
-    contact_id = tx.session.execute(
-        sa.insert(contacts).values(name=name, phone=phone, email=email).returning(contacts.c.id)
-    ).scalar_one()
-    return contact_id, True
+CHANNEL_NAMES = {"call": "Звонок", "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "email": "Письмо"}
 
 
 def intake_web_form(tx: Transaction, form: dict, region: str) -> dict:
-    phone, email = normalized_identity(form, region)
+    if not form.get("phone") and not form.get("email"):
+        raise InvalidInput("invalid input", {"phone": ["a phone or an e-mail is required"]})
     if form.get("submission_id"):
-        existing = tx.session.execute(
-            sa.select(leads.c.id).where(leads.c.source == form["site"], leads.c.external_id == form["submission_id"])
-        ).scalar_one_or_none()
+        existing = tx.session.execute(sa.select(leads.c.id).where(
+            leads.c.source == form["site"], leads.c.external_id == form["submission_id"])).scalar()
         if existing is not None:  # the site retried a submission we already hold
-            return get_lead(tx.session, existing) | {"duplicate": True}
-    contact_id, new_contact = resolve_contact(tx, form["name"], phone, email)
+            return pipeline.get_lead(tx.session, existing) | {"duplicate": True}
+    keys, unparsed = clients.identities(form.get("phone"), form.get("email"), region=region)
+    if unparsed and not keys:
+        raise InvalidInput("invalid input", {"phone": [f"not a valid phone number: {unparsed}"]})
+    contact_id, new_contact = clients.resolve_contact(tx, form["name"], keys, unparsed)
     title = f"Заявка с сайта {form['site']}: {form['name']}"
     if form.get("request_type"):
         title = f"{title} ({form['request_type']})"
-    row = tx.session.execute(
-        sa.insert(leads)
-        .values(contact_id=contact_id, source=form["site"], external_id=form.get("submission_id"),
-                title=title, message=form.get("message") or "")
-        .returning(leads.c.id, leads.c.created_at)
-    ).one()
-    tx.emit("lead.created.v1", LeadCreatedV1().dump({
-        "lead_id": row.id, "contact_id": contact_id, "source": form["site"], "channel": "web_form",
-        "title": title, "created_at": row.created_at, "new_contact": new_contact,
+    lead_id = pipeline.create_lead(
+        tx, contact_id=contact_id, source=form["site"], channel="web_form", title=title,
+        message=form.get("message") or "", external_id=form.get("submission_id"), new_contact=new_contact,
+        values={"request_type": form["request_type"]} if form.get("request_type") else None,
+    )
+    _log(tx, contact_id=contact_id, lead_id=lead_id, channel="web_form", direction="in", status="completed",
+         category="new_request", external_id=f"{form['site']}:{form['submission_id']}"
+         if form.get("submission_id") else None, from_address=form.get("phone") or form.get("email"),
+         to_address=form["site"], body=form.get("message") or "", occurred_at=datetime.now(UTC))
+    return pipeline.get_lead(tx.session, lead_id) | {"duplicate": False}
+
+
+def record(tx: Transaction, item: dict, region: str) -> dict:
+    """A call event or a message from a provider; a provider's retry changes nothing twice."""
+    try:
+        item = {**item, "status": communication_status(item["channel"], item["provider_status"], item["direction"],
+                                                       item.get("duration_seconds"))}
+    except UnknownStatus as exc:
+        raise InvalidInput("invalid input", {"status": [str(exc)]}) from None
+    existing = tx.session.execute(
+        sa.select(communications).where(communications.c.channel == item["channel"],
+                                        communications.c.external_id == item["external_id"]).with_for_update()
+    ).mappings().first()
+    if existing is not None:
+        return _update(tx, existing, item, region)
+    counterpart = item["from"] if item["direction"] == "in" else item["to"]
+    keys, unparsed = clients.identities(
+        phone=counterpart if item["channel"] in ("call", "sms", "whatsapp") else None,
+        email=counterpart if item["channel"] == "email" else None,
+        telegram=counterpart if item["channel"] == "telegram" else None,
+        region=region,
+    )
+    extra = clients.identities(phone=item.get("phone"), region=region)[0]  # a phone shared in a chat
+    name = item.get("from_name") or unparsed or counterpart
+    contact_id, _ = clients.resolve_contact(tx, name, sorted(set(keys + extra)), unparsed)
+    comm_id = _log(tx, contact_id=contact_id, channel=item["channel"], direction=item["direction"],
+                   status=item["status"], external_id=item["external_id"], from_address=item["from"],
+                   to_address=item["to"], subject=item.get("subject"), body=item.get("body"),
+                   duration_seconds=item.get("duration_seconds"), recording_url=item.get("recording_url"),
+                   occurred_at=item["occurred_at"])
+    if item["status"] in FINAL:
+        _sort(tx, comm_id, contact_id, item, keys, region)
+    return _result(tx, comm_id, duplicate=False)
+
+
+def _update(tx: Transaction, existing, item: dict, region: str) -> dict:
+    status = merged_status(existing["status"], item["status"])
+    changes = {column: item[key] for column, key in (("duration_seconds", "duration_seconds"),
+                                                     ("recording_url", "recording_url")) if item.get(key)}
+    if status != existing["status"] or changes:
+        tx.session.execute(sa.update(communications).where(communications.c.id == existing["id"])
+                           .values(status=status, updated_at=sa.func.now(), **changes))
+    if status in FINAL and existing["category"] is None:
+        keys, _ = clients.identities(phone=existing["from_address"] if existing["direction"] == "in"
+                                     else existing["to_address"], region=region)
+        _sort(tx, existing["id"], existing["contact_id"], {**item, "status": status}, keys, region)
+    return _result(tx, existing["id"], duplicate=True)
+
+
+def _sort(tx: Transaction, comm_id: int, contact_id: int, item: dict, keys, region: str) -> None:
+    """Give a finished call or a message its category; a new request becomes a lead."""
+    phones = [value for kind, value in keys if kind == "phone"]
+    blocked = bool(phones) and tx.session.execute(
+        sa.select(blocked_numbers.c.phone).where(blocked_numbers.c.phone.in_(phones))).first() is not None
+    open_lead = tx.session.execute(
+        sa.select(leads.c.id).join(lead_stages, lead_stages.c.code == leads.c.stage)
+        .where(leads.c.contact_id == contact_id, lead_stages.c.kind == "open").order_by(leads.c.id.desc()).limit(1)
+    ).scalar()
+    known = tx.session.execute(sa.select(sa.func.count()).select_from(communications).where(
+        communications.c.contact_id == contact_id, communications.c.id != comm_id)).scalar_one() > 0 \
+        or open_lead is not None
+    rules = [Rule(r.category, r.channel, r.keyword, r.max_duration_seconds) for r in tx.session.execute(
+        sa.select(category_rules).order_by(category_rules.c.position))]
+    category = categorize(Incoming(item["channel"], item.get("body") or item.get("subject") or "",
+                                   item.get("duration_seconds"), blocked, known, open_lead is not None), rules)
+    lead_id = open_lead if category == "open_order" else None
+    if creates_lead(category) and item["direction"] == "in":
+        name = tx.session.execute(sa.select(contacts.c.name).where(contacts.c.id == contact_id)).scalar_one()
+        lead_id = pipeline.create_lead(
+            tx, contact_id=contact_id, source=item.get("source") or item["channel"], channel=item["channel"],
+            title=f"{CHANNEL_NAMES.get(item['channel'], item['channel'])}: {name}",
+            message=item.get("body") or "", new_contact=not known,
+        )
+    tx.session.execute(sa.update(communications).where(communications.c.id == comm_id)
+                       .values(category=category, lead_id=lead_id))
+    row = tx.session.execute(sa.select(communications).where(communications.c.id == comm_id)).mappings().one()
+    tx.emit("communication.recorded.v1", CommunicationRecordedV1().dump({
+        **row, "communication_id": comm_id, "from": row["from_address"], "to": row["to_address"],
     }))
-    return get_lead(tx.session, row.id) | {"duplicate": False}
 
 
-def _lead_query():
-    return sa.select(
-        leads, contacts.c.name.label("contact_name"), contacts.c.phone, contacts.c.email
-    ).join(contacts, contacts.c.id == leads.c.contact_id)
+def _log(tx: Transaction, **values) -> int:
+    company_id = tx.session.execute(sa.select(contacts.c.company_id)
+                                    .where(contacts.c.id == values["contact_id"])).scalar()
+    return tx.session.execute(sa.insert(communications).values(company_id=company_id, **values)
+                              .returning(communications.c.id)).scalar_one()
 
 
-def _dump(row) -> dict:
-    return LeadSchema().dump({
-        **row, "contact": {"id": row["contact_id"], "name": row["contact_name"],
-                           "phone": row["phone"], "email": row["email"]},
-    })
+def _result(tx: Transaction, comm_id: int, duplicate: bool) -> dict:
+    row = tx.session.execute(sa.select(communications).where(communications.c.id == comm_id)).mappings().one()
+    return clients.communication_dict(row) | {"contact_id": row["contact_id"], "duplicate": duplicate}
 
 
-def get_lead(session, lead_id: int) -> dict:
-    row = session.execute(_lead_query().where(leads.c.id == lead_id)).mappings().first()
-    if row is None:
-        raise NotFound(f"lead {lead_id} not found", {"lead_id": lead_id})
-    return _dump(row)
+def set_blocked(tx: Transaction, phone: str, reason: str, region: str) -> dict:
+    keys, unparsed = clients.identities(phone=phone, region=region)
+    if unparsed:
+        raise InvalidInput("invalid input", {"phone": [f"not a valid phone number: {phone}"]})
+    value = keys[0][1]
+    tx.session.execute(sa.dialects.postgresql.insert(blocked_numbers).values(phone=value, reason=reason)
+                       .on_conflict_do_nothing())
+    return {"phone": value, "reason": reason}
 
 
-def list_leads(session, source: str | None, limit: int, offset: int) -> dict:
-    query = _lead_query().order_by(leads.c.id.desc()).limit(limit).offset(offset)
-    count = sa.select(sa.func.count()).select_from(leads)
-    if source:
-        query = query.where(leads.c.source == source)
-        count = count.where(leads.c.source == source)
-    return {
-        "items": [_dump(row) for row in session.execute(query).mappings()],
-        "total": session.execute(count).scalar_one(),
-    }
+def list_blocked(session) -> list[dict]:
+    return [{"phone": r.phone, "reason": r.reason} for r in session.execute(
+        sa.select(blocked_numbers).order_by(blocked_numbers.c.phone))]
+
+
+def replace_rules(tx: Transaction, rules: list[dict]) -> list[dict]:
+    tx.session.execute(sa.delete(category_rules))
+    if rules:
+        tx.session.execute(sa.insert(category_rules), [{**rule, "position": i} for i, rule in enumerate(rules)])
+    return list_rules(tx.session)
+
+
+def list_rules(session) -> list[dict]:
+    return [{"category": r.category, "channel": r.channel, "keyword": r.keyword,
+             "max_duration_seconds": r.max_duration_seconds}
+            for r in session.execute(sa.select(category_rules).order_by(category_rules.c.position))]

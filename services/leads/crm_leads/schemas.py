@@ -1,11 +1,17 @@
-"""What leads accepts over RPC and what it returns: marshmallow in, JSON primitives out."""
+"""What leads accepts over RPC: marshmallow in (tolerant of unknown keys only where noted)."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from crm_leads.domain.pipeline import CLIENT_TYPES, COMPANY_CATEGORIES
+from crm_leads.domain.sorting import CATEGORIES
+
 SOURCE = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,62}$", error="lower-case letters, digits, '_', '.', '-'")
+CHANNELS = ("call", "sms", "whatsapp", "telegram", "email")
+PAGE = {"limit": fields.Integer(load_default=50, validate=validate.Range(min=1, max=500)),
+        "offset": fields.Integer(load_default=0, validate=validate.Range(min=0))}
 
 
 class WebFormSchema(Schema):
-    """A request left on one of the company's web sites."""
+    """A request left on one of the company's web sites: extra form fields are ignored."""
 
     class Meta:
         unknown = EXCLUDE
@@ -19,24 +25,130 @@ class WebFormSchema(Schema):
     request_type = fields.String(validate=validate.Length(max=100), load_default=None)
 
 
-class LeadListSchema(Schema):
+class CommunicationInput(Schema):
+    """A call event or a message, normalized by the gateway from the provider's format."""
+
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    source = fields.String(load_default=None, validate=SOURCE)
+    external_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    direction = fields.String(required=True, validate=validate.OneOf(("in", "out")))
+    provider_status = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    from_ = fields.String(required=True, data_key="from", attribute="from", validate=validate.Length(min=1, max=320))
+    to = fields.String(required=True, validate=validate.Length(max=320))
+    from_name = fields.String(load_default=None, validate=validate.Length(max=200))
+    phone = fields.String(load_default=None, validate=validate.Length(max=40))
+    subject = fields.String(load_default=None, validate=validate.Length(max=1000))
+    body = fields.String(load_default=None, validate=validate.Length(max=100_000))
+    duration_seconds = fields.Integer(load_default=None, validate=validate.Range(min=0, max=86_400))
+    recording_url = fields.Url(load_default=None, schemes={"http", "https"})
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class ManualLeadInput(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(load_default=None, validate=validate.Length(max=40))
+    email = fields.Email(load_default=None)
+    title = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
+    message = fields.String(load_default="", validate=validate.Length(max=5000))
+    channel = fields.String(load_default="manual", validate=validate.OneOf(("manual", *CHANNELS)))
+    request_type = fields.String(load_default=None, validate=validate.Length(max=100))
+    client_type = fields.String(load_default=None, validate=validate.OneOf(CLIENT_TYPES))
+    responsible_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class LeadListQuery(Schema):
     source = fields.String(load_default=None)
-    limit = fields.Integer(validate=validate.Range(min=1, max=500), load_default=50)
-    offset = fields.Integer(validate=validate.Range(min=0), load_default=0)
+    stage = fields.String(load_default=None)
+    stage_kind = fields.String(load_default=None, validate=validate.OneOf(("open", "won", "lost")))
+    channel = fields.String(load_default=None)
+    responsible_id = fields.Integer(load_default=None)
+    contact_id = fields.Integer(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    limit = PAGE["limit"]
+    offset = PAGE["offset"]
 
 
-class ContactSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    phone = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
+class LeadFields(Schema):
+    """The fields a lead carries; unknown ones are kept as custom fields."""
+
+    class Meta:
+        unknown = "include"
+
+    request_type = fields.String(validate=validate.Length(min=1, max=100))
+    client_type = fields.String(validate=validate.OneOf(CLIENT_TYPES))
+    company_name = fields.String(validate=validate.Length(min=1, max=300))
+    company_category = fields.String(validate=validate.OneOf(COMPANY_CATEGORIES))
 
 
-class LeadSchema(Schema):
-    id = fields.Integer()
-    title = fields.String()
-    message = fields.String()
-    source = fields.String()
-    stage = fields.String()
-    created_at = fields.AwareDateTime()
-    contact = fields.Nested(ContactSchema)
+class LeadUpdateInput(Schema):
+    lead_id = fields.Integer(required=True)
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    responsible_id = fields.Integer(validate=validate.Range(min=1))
+    fields_ = fields.Nested(LeadFields, data_key="fields", attribute="fields", load_default=dict)
+
+
+class MoveInput(Schema):
+    lead_id = fields.Integer(required=True)
+    stage = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    fields_ = fields.Nested(LeadFields, data_key="fields", attribute="fields", load_default=dict)
+
+
+class CardQuery(Schema):
+    contact_id = fields.Integer(required=True)
+    limit = PAGE["limit"]
+    offset = PAGE["offset"]
+
+
+class ContactQuery(Schema):
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    limit = PAGE["limit"]
+    offset = PAGE["offset"]
+
+
+class CompanyInput(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    category = fields.String(required=True, validate=validate.OneOf(COMPANY_CATEGORIES))
+    responsible_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class CompanyQuery(Schema):
+    category = fields.String(load_default=None, validate=validate.OneOf(COMPANY_CATEGORIES))
+    responsible_id = fields.Integer(load_default=None)
+    limit = PAGE["limit"]
+    offset = PAGE["offset"]
+
+
+class MergeInput(Schema):
+    keep_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    merge_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ReassignInput(Schema):
+    from_user_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    to_user_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class RuleInput(Schema):
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
+    keyword = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    max_duration_seconds = fields.Integer(load_default=None, validate=validate.Range(min=0, max=3600))
+
+
+class RulesInput(Schema):
+    rules = fields.List(fields.Nested(RuleInput), required=True, validate=validate.Length(max=200))
+
+
+class ImportRow(Schema):
+    line = fields.Integer(required=True)
+    legacy_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(load_default=None, validate=validate.Length(max=40))
+    email = fields.Email(load_default=None)
+    title = fields.String(load_default=None, validate=validate.Length(max=300))
+    message = fields.String(load_default="", validate=validate.Length(max=5000))
+    stage = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    request_type = fields.String(load_default=None, validate=validate.Length(max=100))
+    client_type = fields.String(load_default=None, validate=validate.OneOf(CLIENT_TYPES))
+    created_at = fields.AwareDateTime(load_default=None)

@@ -1,22 +1,147 @@
+from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_leads import intake
-from crm_leads.schemas import LeadListSchema, WebFormSchema
+from crm_leads import clients, importer, intake, ownership, pipeline
+from crm_leads.readings import READINGS
+from crm_leads.schemas import (
+    CardQuery, CommunicationInput, CompanyInput, CompanyQuery, ContactQuery, LeadListQuery, LeadUpdateInput,
+    ManualLeadInput, MergeInput, MoveInput, ReassignInput, RulesInput, WebFormSchema,
+)
 
 
 class LeadsService(ServiceBase):
     name = "leads"
 
+    @property
+    def region(self) -> str:
+        return self.config["DEFAULT_PHONE_REGION"]
+
+    # -- intake ---------------------------------------------------------------------------
+
     @rpc
     def intake_web_form(self, form: dict) -> dict:
-        data = load(WebFormSchema(), form)
-        return self.db.transaction(intake.intake_web_form, data, self.config["DEFAULT_PHONE_REGION"])
+        return self.db.transaction(intake.intake_web_form, load(WebFormSchema(), form), self.region)
+
+    @rpc
+    def record_communication(self, item: dict) -> dict:
+        return self.db.transaction(intake.record, load(CommunicationInput(), item), self.region)
+
+    @rpc
+    def block_number(self, phone: str, reason: str = "") -> dict:
+        return self.db.transaction(intake.set_blocked, phone, reason, self.region)
+
+    @rpc
+    def blocked_numbers(self) -> list[dict]:
+        return self.db.read(intake.list_blocked)
+
+    @rpc
+    def category_rules(self) -> list[dict]:
+        return self.db.read(intake.list_rules)
+
+    @rpc
+    def replace_category_rules(self, **spec) -> list[dict]:
+        return self.db.transaction(intake.replace_rules, load(RulesInput(), spec)["rules"])
+
+    # -- leads ----------------------------------------------------------------------------
+
+    @rpc
+    def lead_stages(self) -> list[dict]:
+        return self.db.read(pipeline.list_stages)
+
+    @rpc
+    def create_lead(self, **spec) -> dict:
+        return self.db.transaction(pipeline.create_manual, load(ManualLeadInput(), spec), self.region)
 
     @rpc
     def get_lead(self, lead_id: int) -> dict:
-        return self.db.read(intake.get_lead, lead_id)
+        return self.db.read(pipeline.get_lead, lead_id)
 
     @rpc
     def list_leads(self, **filters) -> dict:
-        query = load(LeadListSchema(), filters)
-        return self.db.read(intake.list_leads, **query)
+        return self.db.read(pipeline.list_leads, **load(LeadListQuery(), filters))
+
+    @rpc
+    def update_lead(self, **changes) -> dict:
+        spec = load(LeadUpdateInput(), changes)
+        return self.db.transaction(pipeline.update_lead, spec.pop("lead_id"), spec)
+
+    @rpc
+    def move_lead(self, **command) -> dict:
+        move = load(MoveInput(), command)
+        return self.db.transaction(pipeline.move_lead, move["lead_id"], move["stage"], move["fields"])
+
+    # -- clients --------------------------------------------------------------------------
+
+    @rpc
+    def client_card(self, **query) -> dict:
+        return self.db.read(clients.client_card, **load(CardQuery(), query))
+
+    @rpc
+    def list_contacts(self, **query) -> dict:
+        return self.db.read(clients.list_contacts, **load(ContactQuery(), query))
+
+    @rpc
+    def create_company(self, **spec) -> dict:
+        return self.db.transaction(clients.create_company, load(CompanyInput(), spec))
+
+    @rpc
+    def list_companies(self, **query) -> dict:
+        return self.db.read(clients.list_companies, **load(CompanyQuery(), query))
+
+    @rpc
+    def attach_to_company(self, contact_id: int, company_id: int) -> dict:
+        return self.db.transaction(clients.attach_to_company, contact_id, company_id)
+
+    @rpc
+    def merge_contacts(self, **spec) -> dict:
+        merge = load(MergeInput(), spec)
+        return self.db.transaction(clients.merge_contacts, merge["keep_id"], merge["merge_id"])
+
+    @rpc
+    def suggested_duplicates(self, limit: int = 100) -> list[dict]:
+        return self.db.read(clients.suggested_duplicates, min(max(int(limit), 1), 500))
+
+    # -- ownership ------------------------------------------------------------------------
+
+    @rpc
+    def set_duty(self, user_id: int, on_duty: bool) -> dict:
+        return self.db.transaction(ownership.set_duty, user_id, on_duty)
+
+    @rpc
+    def duty_roster(self) -> list[dict]:
+        return self.db.read(ownership.list_duty)
+
+    @rpc
+    def set_substitute(self, user_id: int, substitute_id: int) -> dict:
+        return self.db.transaction(ownership.set_substitute, user_id, substitute_id)
+
+    @rpc
+    def reassign(self, **spec) -> dict:
+        move = load(ReassignInput(), spec)
+        return self.db.transaction(ownership.reassign, move["from_user_id"], move["to_user_id"], move["reason"])
+
+    @rpc
+    def return_assignments(self, batch_id: str) -> dict:
+        return self.db.transaction(ownership.return_assignments, batch_id)
+
+    @on_event("scheduling", "absence.started.v1")
+    def hand_over_for_absence(self, tx, envelope):
+        absence = READINGS[("scheduling", "absence.started.v1")]().load(envelope["data"])
+        if absence["user_id"] is not None:
+            ownership.reassign(tx, absence["user_id"], None, absence["kind"], f"absence:{absence['absence_id']}")
+
+    @on_event("scheduling", "absence.ended.v1")
+    def hand_back_after_absence(self, tx, envelope):
+        absence = READINGS[("scheduling", "absence.ended.v1")]().load(envelope["data"])
+        if absence["user_id"] is not None and absence["kind"] != "dismissal":
+            ownership.return_assignments(tx, f"absence:{absence['absence_id']}", missing_ok=True)
+
+    # -- legacy import --------------------------------------------------------------------
+
+    @rpc
+    def import_leads(self, rows: list, stages: dict, legacy_stages: list) -> dict:
+        return self.db.transaction(importer.import_rows, rows, stages, legacy_stages, self.region)
+
+    @rpc
+    def migrate_stages(self, mapping: dict, batch_size: int = 500) -> dict:
+        return self.db.transaction(importer.migrate_stages, mapping, min(max(int(batch_size), 1), 5000))

@@ -1,0 +1,194 @@
+"""Clients: contacts found by any of their identities, companies, the card, merging duplicates."""
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from crm_chassis.db import Transaction
+from crm_chassis.errors import Conflict, InvalidInput, NotFound
+from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
+from crm_leads.tables import communications, companies, contact_identities, contacts, leads, lead_stages
+
+
+def identities(phone: str | None = None, email: str | None = None, telegram: str | None = None,
+               region: str = "RU") -> tuple[list[tuple[str, str]], str | None]:
+    """Normalized (kind, value) keys, and the phone as written when it cannot be parsed."""
+    keys, unparsed = [], None
+    if phone:
+        try:
+            keys.append(("phone", normalize_phone(phone, region)))
+        except InvalidPhone:
+            unparsed = phone.strip()
+    if email:
+        keys.append(("email", normalize_email(email)))
+    if telegram:
+        keys.append(("telegram", str(telegram)))
+    return sorted(keys), unparsed
+
+
+def resolve_contact(tx: Transaction, name: str, keys: list[tuple[str, str]], phone_unparsed: str | None = None,
+                    responsible_id: int | None = None) -> tuple[int, bool]:
+    """Find the contact behind any of the keys, or create one; returns (id, created)."""
+    for kind, value in keys:  # sorted, so concurrent intakes of one person lock in one order
+        tx.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"{kind}:{value}"))))
+    contact_id = None
+    if keys:
+        contact_id = tx.session.execute(
+            sa.select(sa.func.min(contact_identities.c.contact_id)).where(
+                sa.tuple_(contact_identities.c.kind, contact_identities.c.value).in_(keys))
+        ).scalar()
+    created = contact_id is None
+    values = dict(keys)
+    if created:
+        contact_id = tx.session.execute(sa.insert(contacts).values(
+            name=name, phone=values.get("phone"), email=values.get("email"), phone_unparsed=phone_unparsed,
+            responsible_id=responsible_id,
+        ).returning(contacts.c.id)).scalar_one()
+    else:
+        fill = {column: sa.func.coalesce(contacts.c[column], values[column])
+                for column in ("phone", "email") if column in values}
+        if fill:
+            tx.session.execute(sa.update(contacts).where(contacts.c.id == contact_id).values(**fill))
+    if keys:
+        tx.session.execute(pg_insert(contact_identities).values(
+            [{"kind": kind, "value": value, "contact_id": contact_id} for kind, value in keys]
+        ).on_conflict_do_nothing())
+    return contact_id, created
+
+
+def contact_summary(session, contact_id: int) -> dict:
+    row = session.execute(
+        sa.select(contacts, companies.c.name.label("company_name"), companies.c.category.label("company_category"))
+        .outerjoin(companies, companies.c.id == contacts.c.company_id)
+        .where(contacts.c.id == contact_id)
+    ).mappings().first()
+    if row is None:
+        raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
+    found = session.execute(
+        sa.select(contact_identities.c.kind, contact_identities.c.value)
+        .where(contact_identities.c.contact_id == contact_id).order_by(contact_identities.c.kind)
+    ).all()
+    return {
+        "id": row["id"], "name": row["name"], "phone": row["phone"], "email": row["email"],
+        "phone_unparsed": row["phone_unparsed"], "phone_flagged": row["phone_unparsed"] is not None,
+        "responsible_id": row["responsible_id"], "merged_into_id": row["merged_into_id"],
+        "company": {"id": row["company_id"], "name": row["company_name"], "category": row["company_category"]}
+        if row["company_id"] else None,
+        "identities": [{"kind": kind, "value": value} for kind, value in found],
+    }
+
+
+def communication_dict(row) -> dict:
+    return {
+        "id": row["id"], "channel": row["channel"], "direction": row["direction"], "status": row["status"],
+        "category": row["category"], "occurred_at": row["occurred_at"].isoformat(),
+        "duration_seconds": row["duration_seconds"], "recording_url": row["recording_url"],
+        "from": row["from_address"], "to": row["to_address"], "subject": row["subject"], "body": row["body"],
+        "lead_id": row["lead_id"], "deal_id": row["deal_id"], "company_id": row["company_id"],
+    }
+
+
+def client_card(session, contact_id: int, limit: int, offset: int) -> dict:
+    """Everything an operator needs on one screen: who, which company, open leads, the history."""
+    card = contact_summary(session, contact_id)
+    if card["merged_into_id"]:
+        return client_card(session, card["merged_into_id"], limit, offset) | {"redirected_from": contact_id}
+    open_leads = session.execute(
+        sa.select(leads.c.id, leads.c.title, leads.c.stage, lead_stages.c.name.label("stage_name"),
+                  leads.c.responsible_id, leads.c.created_at)
+        .join(lead_stages, lead_stages.c.code == leads.c.stage)
+        .where(leads.c.contact_id == contact_id, lead_stages.c.kind == "open").order_by(leads.c.id.desc())
+    ).mappings().all()
+    history = session.execute(
+        sa.select(communications).where(communications.c.contact_id == contact_id)
+        .order_by(communications.c.occurred_at.desc(), communications.c.id.desc()).limit(limit).offset(offset)
+    ).mappings().all()
+    total = session.execute(sa.select(sa.func.count()).select_from(communications)
+                            .where(communications.c.contact_id == contact_id)).scalar_one()
+    return card | {
+        "open_leads": [{**lead, "created_at": lead["created_at"].isoformat()} for lead in open_leads],
+        "history": {"items": [communication_dict(row) for row in history], "total": total,
+                    "limit": limit, "offset": offset},
+    }
+
+
+def list_contacts(session, q: str | None, limit: int, offset: int) -> dict:
+    query = sa.select(contacts.c.id).where(contacts.c.merged_into_id.is_(None))
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(contacts.c.name).like(pattern), contacts.c.phone.like(f"%{q}%"),
+                                   contacts.c.email.like(pattern)))
+    total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    ids = session.execute(query.order_by(contacts.c.id.desc()).limit(limit).offset(offset)).scalars()
+    return {"items": [contact_summary(session, contact_id) for contact_id in ids], "total": total}
+
+
+def create_company(tx: Transaction, spec: dict) -> dict:
+    row = tx.session.execute(sa.insert(companies).values(**spec).returning(*companies.c)).mappings().one()
+    return company_dict(row)
+
+
+def company_dict(row) -> dict:
+    return {"id": row["id"], "name": row["name"], "category": row["category"],
+            "responsible_id": row["responsible_id"], "created_at": row["created_at"].isoformat()}
+
+
+def list_companies(session, category: str | None, responsible_id: int | None, limit: int, offset: int) -> dict:
+    query = sa.select(companies)
+    if category:
+        query = query.where(companies.c.category == category)
+    if responsible_id:
+        query = query.where(companies.c.responsible_id == responsible_id)
+    total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(companies.c.name).limit(limit).offset(offset)).mappings()
+    return {"items": [company_dict(row) for row in rows], "total": total}
+
+
+def attach_to_company(tx: Transaction, contact_id: int, company_id: int) -> dict:
+    if tx.session.execute(sa.select(companies.c.id).where(companies.c.id == company_id)).first() is None:
+        raise NotFound(f"company {company_id} not found", {"company_id": company_id})
+    updated = tx.session.execute(sa.update(contacts).where(contacts.c.id == contact_id)
+                                 .values(company_id=company_id).returning(contacts.c.id)).first()
+    if updated is None:
+        raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
+    tx.session.execute(sa.update(communications).where(communications.c.contact_id == contact_id,
+                                                       communications.c.company_id.is_(None))
+                       .values(company_id=company_id))
+    return contact_summary(tx.session, contact_id)
+
+
+def merge_contacts(tx: Transaction, keep_id: int, merge_id: int) -> dict:
+    """Fold `merge_id` into `keep_id`: identities, leads and history move; nothing is lost."""
+    if keep_id == merge_id:
+        raise InvalidInput("invalid input", {"merge_id": ["must differ from keep_id"]})
+    rows = {row["id"]: row for row in tx.session.execute(
+        sa.select(contacts).where(contacts.c.id.in_([keep_id, merge_id])).order_by(contacts.c.id).with_for_update()
+    ).mappings()}
+    for contact_id in (keep_id, merge_id):
+        if contact_id not in rows:
+            raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
+        if rows[contact_id]["merged_into_id"]:
+            raise Conflict(f"contact {contact_id} is already merged", {"contact_id": contact_id})
+    keep, merged = rows[keep_id], rows[merge_id]
+    for table in (contact_identities, leads, communications):
+        tx.session.execute(sa.update(table).where(table.c.contact_id == merge_id).values(contact_id=keep_id))
+    fill = {column: merged[column] for column in ("phone", "email", "company_id", "responsible_id", "phone_unparsed")
+            if keep[column] is None and merged[column] is not None}
+    tx.session.execute(sa.update(contacts).where(contacts.c.id == merge_id)
+                       .values(merged_into_id=keep_id, phone=None, email=None))
+    if fill:
+        tx.session.execute(sa.update(contacts).where(contacts.c.id == keep_id).values(**fill))
+    tx.emit("contact.merged.v1", {"kept_id": keep_id, "merged_id": merge_id})
+    return contact_summary(tx.session, keep_id)
+
+
+def suggested_duplicates(session, limit: int) -> list[dict]:
+    """Pairs that look like one person: the same full name, or the same name within one company."""
+    a, b = contacts.alias("a"), contacts.alias("b")
+    same_name = sa.func.lower(sa.func.btrim(a.c.name)) == sa.func.lower(sa.func.btrim(b.c.name))
+    rows = session.execute(
+        sa.select(a.c.id.label("first_id"), b.c.id.label("second_id"), a.c.name)
+        .join(b, sa.and_(a.c.id < b.c.id, same_name))
+        .where(a.c.merged_into_id.is_(None), b.c.merged_into_id.is_(None),
+               sa.or_(a.c.company_id == b.c.company_id, sa.func.strpos(sa.func.btrim(a.c.name), " ") > 0))
+        .order_by(a.c.id, b.c.id).limit(limit)
+    ).mappings()
+    return [dict(row) for row in rows]

@@ -1,0 +1,175 @@
+"""Leads through their pipeline: create, read, update, move behind the stage gates, convert."""
+import sqlalchemy as sa
+
+from crm_chassis.db import Transaction
+from crm_chassis.errors import NotFound, Unprocessable
+from crm_leads import clients, ownership
+from crm_leads.domain.pipeline import MoveRefused, Stage, check_move
+from crm_leads.events import LeadConvertedV1, LeadCreatedV1, LeadStageChangedV1
+from crm_leads.tables import companies, contacts, lead_stages, leads
+
+LEAD_FIELDS = ("request_type", "client_type")
+
+
+def stages(session) -> dict[str, Stage]:
+    rows = session.execute(sa.select(lead_stages).order_by(lead_stages.c.position)).mappings()
+    return {row["code"]: Stage(row["code"], row["name"], row["kind"], tuple(row["required_fields"]),
+                               row["deprecated"]) for row in rows}
+
+
+def list_stages(session) -> list[dict]:
+    return [{"code": s.code, "name": s.name, "kind": s.kind, "required_fields": list(s.required_fields),
+             "deprecated": s.deprecated} for s in stages(session).values()]
+
+
+def create_lead(tx: Transaction, *, contact_id: int, source: str, channel: str, title: str, message: str = "",
+                external_id: str | None = None, new_contact: bool = False, responsible_id: int | None = None,
+                stage: str = "new", values: dict | None = None, legacy_stage: str | None = None,
+                created_at=None) -> int:
+    """Insert a lead and emit lead.created.v1; a lead gets its owner by round robin."""
+    values = values or {}
+    responsible_id = responsible_id or ownership.next_on_duty(tx) or tx.session.execute(
+        sa.select(contacts.c.responsible_id).where(contacts.c.id == contact_id)).scalar()
+    row = tx.session.execute(
+        sa.insert(leads).values(
+            contact_id=contact_id, source=source, channel=channel, external_id=external_id, title=title,
+            message=message, stage=stage, responsible_id=responsible_id, legacy_stage=legacy_stage,
+            request_type=values.get("request_type"), client_type=values.get("client_type"),
+            fields={k: v for k, v in values.items() if k not in LEAD_FIELDS},
+            **({"created_at": created_at} if created_at else {}),
+        ).returning(leads.c.id, leads.c.created_at)
+    ).one()
+    tx.session.execute(sa.update(contacts).where(contacts.c.id == contact_id, contacts.c.responsible_id.is_(None))
+                       .values(responsible_id=responsible_id))
+    tx.emit("lead.created.v1", LeadCreatedV1().dump({
+        "lead_id": row.id, "contact_id": contact_id, "source": source, "channel": channel, "title": title,
+        "created_at": row.created_at, "new_contact": new_contact, "responsible_id": responsible_id,
+        "stage": stage,
+    }))
+    return row.id
+
+
+def create_manual(tx: Transaction, spec: dict, region: str) -> dict:
+    keys, unparsed = clients.identities(spec.get("phone"), spec.get("email"), region=region)
+    contact_id, created = clients.resolve_contact(tx, spec["name"], keys, unparsed)
+    lead_id = create_lead(tx, contact_id=contact_id, source="manual", channel=spec["channel"],
+                          title=spec.get("title") or f"Обращение: {spec['name']}", message=spec.get("message", ""),
+                          new_contact=created, responsible_id=spec.get("responsible_id"),
+                          values={k: spec[k] for k in LEAD_FIELDS if spec.get(k)})
+    return get_lead(tx.session, lead_id)
+
+
+def _query():
+    return (
+        sa.select(leads, lead_stages.c.name.label("stage_name"), lead_stages.c.kind.label("stage_kind"),
+                  contacts.c.name.label("contact_name"), contacts.c.phone, contacts.c.email,
+                  contacts.c.phone_unparsed)
+        .join(contacts, contacts.c.id == leads.c.contact_id)
+        .join(lead_stages, lead_stages.c.code == leads.c.stage)
+    )
+
+
+def _dump(row) -> dict:
+    return {
+        "id": row["id"], "title": row["title"], "message": row["message"], "source": row["source"],
+        "channel": row["channel"], "stage": row["stage"], "stage_name": row["stage_name"],
+        "stage_kind": row["stage_kind"], "responsible_id": row["responsible_id"],
+        "request_type": row["request_type"], "client_type": row["client_type"], "fields": row["fields"],
+        "company_id": row["company_id"], "legacy_stage": row["legacy_stage"],
+        "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat(),
+        "converted_at": row["converted_at"] and row["converted_at"].isoformat(),
+        "contact": {"id": row["contact_id"], "name": row["contact_name"], "phone": row["phone"],
+                    "email": row["email"], "phone_unparsed": row["phone_unparsed"]},
+    }
+
+
+def get_lead(session, lead_id: int) -> dict:
+    row = session.execute(_query().where(leads.c.id == lead_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"lead {lead_id} not found", {"lead_id": lead_id})
+    return _dump(row)
+
+
+def list_leads(session, *, source=None, stage=None, stage_kind=None, channel=None, responsible_id=None,
+               contact_id=None, q=None, limit: int, offset: int) -> dict:
+    conditions = [column == value for column, value in (
+        (leads.c.source, source), (leads.c.stage, stage), (lead_stages.c.kind, stage_kind),
+        (leads.c.channel, channel), (leads.c.responsible_id, responsible_id), (leads.c.contact_id, contact_id),
+    ) if value is not None]
+    if q:
+        conditions.append(sa.or_(sa.func.lower(leads.c.title).like(f"%{q.lower()}%"),
+                                 contacts.c.phone.like(f"%{q}%")))
+    query = _query().where(*conditions)
+    total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(leads.c.id.desc()).limit(limit).offset(offset)).mappings()
+    return {"items": [_dump(row) for row in rows], "total": total, "limit": limit, "offset": offset}
+
+
+def _locked(tx: Transaction, lead_id: int):
+    row = tx.session.execute(sa.select(leads).where(leads.c.id == lead_id).with_for_update()).mappings().first()
+    if row is None:
+        raise NotFound(f"lead {lead_id} not found", {"lead_id": lead_id})
+    return row
+
+
+def _values(row, changes: dict) -> dict:
+    return {**row["fields"], "request_type": row["request_type"], "client_type": row["client_type"], **changes}
+
+
+def _column_values(values: dict) -> dict:
+    return {"request_type": values.get("request_type"), "client_type": values.get("client_type"),
+            "fields": {k: v for k, v in values.items() if k not in LEAD_FIELDS}}
+
+
+def update_lead(tx: Transaction, lead_id: int, changes: dict) -> dict:
+    row = _locked(tx, lead_id)
+    values = _values(row, changes.get("fields", {}))
+    update = _column_values(values)
+    for key in ("title", "responsible_id"):
+        if key in changes:
+            update[key] = changes[key]
+    tx.session.execute(sa.update(leads).where(leads.c.id == lead_id).values(**update, updated_at=sa.func.now()))
+    return get_lead(tx.session, lead_id)
+
+
+def move_lead(tx: Transaction, lead_id: int, target_code: str, changes: dict, by: str = "api") -> dict:
+    """The one gate every write path passes (API, import, automation): 422 lists what is missing."""
+    row = _locked(tx, lead_id)
+    known = stages(tx.session)
+    if target_code not in known:
+        raise NotFound(f"stage {target_code} not found", {"stage": [f"unknown stage {target_code}"]})
+    current, target = known[row["stage"]], known[target_code]
+    values = _values(row, changes)
+    if current.code == target.code:
+        return get_lead(tx.session, lead_id)
+    try:
+        check_move(current, target, values)
+    except MoveRefused as refused:
+        raise Unprocessable(refused.reason, {"missing_fields": refused.missing}) from None
+    tx.session.execute(sa.update(leads).where(leads.c.id == lead_id).values(
+        stage=target.code, updated_at=sa.func.now(), **_column_values(values)))
+    tx.emit("lead.stage_changed.v1", LeadStageChangedV1().dump({
+        "lead_id": lead_id, "from_stage": current.code, "to_stage": target.code, "to_kind": target.kind,
+        "responsible_id": row["responsible_id"], "by": by,
+    }))
+    if target.kind == "won":
+        _convert(tx, row, values)
+    return get_lead(tx.session, lead_id)
+
+
+def _convert(tx: Transaction, row, values: dict) -> None:
+    """Won: the lead becomes a client (contact, and company for a business) and a deal elsewhere."""
+    company_id = tx.session.execute(sa.select(contacts.c.company_id).where(contacts.c.id == row["contact_id"])).scalar()
+    if values["client_type"] == "business" and company_id is None:
+        company_id = tx.session.execute(sa.insert(companies).values(
+            name=values["company_name"], category=values["company_category"], responsible_id=row["responsible_id"],
+        ).returning(companies.c.id)).scalar_one()
+        tx.session.execute(sa.update(contacts).where(contacts.c.id == row["contact_id"]).values(company_id=company_id))
+    converted_at = tx.session.execute(
+        sa.update(leads).where(leads.c.id == row["id"]).values(company_id=company_id, converted_at=sa.func.now())
+        .returning(leads.c.converted_at)).scalar_one()
+    tx.emit("lead.converted.v1", LeadConvertedV1().dump({
+        "lead_id": row["id"], "contact_id": row["contact_id"], "company_id": company_id,
+        "client_type": values["client_type"], "request_type": values["request_type"], "title": row["title"],
+        "responsible_id": row["responsible_id"], "converted_at": converted_at,
+    }))
