@@ -80,6 +80,22 @@ class Accounts:
         async with self.engine.begin() as conn:
             await conn.execute(sa.delete(tokens).where(tokens.c.token_hash == _token_hash(token)))
 
+    async def deactivate(self, user_id: int) -> User | None:
+        """A dismissed user can no longer log in; their sessions end now."""
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(
+                sa.update(users).where(users.c.id == user_id).values(active=False)
+                .returning(users.c.id, users.c.login, users.c.full_name, users.c.role)
+            )).first()
+            await conn.execute(sa.delete(tokens).where(tokens.c.user_id == user_id))
+        return User(**row._mapping) if row else None
+
+    async def get_user(self, user_id: int) -> User | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(sa.select(users.c.id, users.c.login, users.c.full_name, users.c.role)
+                                      .where(users.c.id == user_id))).first()
+        return User(**row._mapping) if row else None
+
     async def list_users(self) -> list[User]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(

@@ -197,3 +197,48 @@ def test_lead_events_reach_reports(system):
     today = lead["created_at"][:10]
     eventually(lambda: system.admin.get("/reports/leads-per-day", params={
         "date_from": today, "date_to": today, "source": "site-okna"}).json()["total"] >= 1)
+
+
+def test_a_form_with_an_unparseable_phone_is_kept_and_flagged(system):
+    response = system.post_form("site-main", {"name": "Странный номер", "phone": "8 (000) 000"})
+    assert response.status_code == 201
+    contact = response.json()["contact"]
+    assert contact["phone"] is None and contact["phone_unparsed"] == "8 (000) 000"
+
+
+def test_stages_are_data_an_admin_can_change(system):
+    code = f"call_back_{uuid.uuid4().hex[:6]}"
+    saved = system.admin.post("/lead-stages", json={"code": code, "name": "Перезвонить", "kind": "open",
+                                                     "position": 5, "required_fields": ["callback_date"]})
+    assert saved.status_code == 200 and code in {s["code"] for s in saved.json()}
+    lead = system.admin.post("/leads", json={"name": "Перезвон", "phone": f"+{mobile_digits()}"}).json()
+    refused = system.admin.post(f"/leads/{lead['id']}/move", json={"stage": code})
+    assert refused.status_code == 422 and refused.json()["details"]["missing_fields"] == ["callback_date"]
+    moved = system.admin.post(f"/leads/{lead['id']}/move", json={"stage": code, "fields": {"callback_date": "2026-12-01"}})
+    assert moved.json()["stage"] == code and moved.json()["fields"]["callback_date"] == "2026-12-01"
+    bad = system.admin.post("/lead-stages", json={"code": "Bad Code", "name": "", "kind": "maybe", "position": -1})
+    assert bad.status_code == 400 and set(bad.json()["details"]) == {"code", "name", "kind", "position"}
+    assert system.user("manager").post("/lead-stages", json={}).status_code == 403
+
+
+def test_company_categories_carry_their_contact_interval(system):
+    assert {c["category"]: c["contact_interval_days"] for c in system.admin.get("/companies/categories").json()} \
+        .keys() == {"A", "B", "C"}
+    changed = system.admin.post("/companies/categories", json={"category": "C", "contact_interval_days": 45})
+    assert {c["category"]: c["contact_interval_days"] for c in changed.json()}["C"] == 45
+    assert system.admin.post("/companies", json={"name": "Без категории"}).status_code == 400
+    system.admin.post("/companies/categories", json={"category": "C", "contact_interval_days": 60})
+
+
+def test_a_dismissed_users_clients_move_to_the_substitute_and_the_user_is_locked_out(system):
+    leaving, staying = system.user("manager"), system.user("manager")
+    leaving_id, staying_id = leaving.get("/me").json()["id"], staying.get("/me").json()["id"]
+    lead = leaving.post("/leads", json={"name": "Клиент уходящего", "phone": f"+{mobile_digits()}",
+                                        "responsible_id": leaving_id}).json()
+    assert lead["responsible_id"] == leaving_id
+    dismissed = system.admin.post(f"/users/{leaving_id}/dismiss", json={"substitute_id": staying_id})
+    assert dismissed.status_code == 200, dismissed.text
+    assert lead["id"] in dismissed.json()["handed_over"]["lead_ids"]
+    assert system.admin.get(f"/leads/{lead['id']}").json()["responsible_id"] == staying_id
+    assert leaving.get("/me").status_code == 401
+    assert system.admin.post("/users/999999/dismiss", json={}).status_code == 404

@@ -77,7 +77,6 @@ def test_bad_input_gets_field_details_and_writes_nothing(system):
     total = leads_total(system)
     wrong_types = system.post_form("site-main", {"name": 42, "phone": "не телефон", "email": "nope"})
     missing = system.post_form("site-main", {"message": "без имени и телефона"})
-    invalid_phone = system.post_form("site-main", {"name": "Иван", "phone": "8 (000) 000"})
     manager = system.user("manager")
     malformed = manager.post("/deals", data=b"{not json", headers={"Content-Type": "application/json"})
     not_object = manager.post("/deals", json=[1, 2])
@@ -88,7 +87,6 @@ def test_bad_input_gets_field_details_and_writes_nothing(system):
     assert wrong_types.status_code == 400
     assert set(wrong_types.json()["details"]) == {"name", "email"}
     assert missing.status_code == 400 and "name" in missing.json()["details"]
-    assert invalid_phone.status_code == 400 and "phone" in invalid_phone.json()["details"]
     assert malformed.status_code == 400 and malformed.json()["error"] == "invalid_input"
     assert not_object.status_code == 400
     assert oversized.status_code == 413

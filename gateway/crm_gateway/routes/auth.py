@@ -1,9 +1,9 @@
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
-from crm_gateway.api import ADMIN, ANY_USER, PUBLIC, Routes, bearer_token, json_response
+from crm_gateway.api import ADMIN, ANY_USER, PUBLIC, Routes, bearer_token, call, json_response
 from crm_gateway.context import ACCOUNTS
-from crm_gateway.errors import Conflict, Unauthenticated
+from crm_gateway.errors import Conflict, NotFound, Unauthenticated
 from crm_gateway.tables import ROLES
 
 routes = Routes("auth")
@@ -53,3 +53,20 @@ async def create_user(request: web.Request) -> web.Response:
 @routes.get("/users", roles=ADMIN, summary="All users")
 async def list_users(request: web.Request) -> web.Response:
     return json_response([user.as_dict() for user in await request.app[ACCOUNTS].list_users()])
+
+
+class DismissInput(Schema):
+    substitute_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+@routes.post("/users/{user_id:\\d{1,18}}/dismiss", roles=ADMIN, body=DismissInput,
+             summary="Dismiss a user: every company, contact and open lead moves to the substitute "
+                     "(given here or configured), then the user can no longer log in")
+async def dismiss_user(request: web.Request) -> web.Response:
+    user_id = int(request.match_info["user_id"])
+    if await request.app[ACCOUNTS].get_user(user_id) is None:
+        raise NotFound(f"user {user_id} not found", {"user_id": user_id})
+    handed_over = await call(request, "leads", "reassign", from_user_id=user_id,
+                             to_user_id=request["body"]["substitute_id"], reason="увольнение")
+    user = await request.app[ACCOUNTS].deactivate(user_id)
+    return json_response({"user": user.as_dict(), "handed_over": handed_over})

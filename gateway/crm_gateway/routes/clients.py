@@ -87,6 +87,18 @@ async def create_company(request: web.Request) -> web.Response:
     return json_response(await call(request, "leads", "create_company", **request["body"]), status=201)
 
 
+@routes.get("/companies/categories", roles=STAFF,
+            summary="Company categories A, B, C and how often each must be contacted (days)")
+async def company_categories(request: web.Request) -> web.Response:
+    return json_response(await call(request, "leads", "company_categories"))
+
+
+@routes.post("/companies/categories", roles=MANAGERS, body=JsonObject,
+             summary="Set a category's contact interval: {category, contact_interval_days}")
+async def set_contact_interval(request: web.Request) -> web.Response:
+    return json_response(await call(request, "leads", "set_contact_interval", **request["body"]))
+
+
 @routes.get("/ownership/duty", roles=STAFF, summary="Operators and whether they are on duty (new leads go round robin)")
 async def duty(request: web.Request) -> web.Response:
     return json_response(await call(request, "leads", "duty_roster"))

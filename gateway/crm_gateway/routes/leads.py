@@ -73,6 +73,13 @@ async def lead_stages(request: web.Request) -> web.Response:
     return json_response(await call(request, "leads", "lead_stages"))
 
 
+@routes.post("/lead-stages", roles=("admin",), body=JsonObject,
+             summary="Add or change a lead stage: {code, name, kind: open|won|lost, position, required_fields, "
+                     "deprecated}")
+async def save_lead_stage(request: web.Request) -> web.Response:
+    return json_response(await call(request, "leads", "save_lead_stage", **request["body"]))
+
+
 @routes.get("/intake/blocked-numbers", roles=SALES, summary="Numbers whose calls and messages are spam")
 async def blocked_numbers(request: web.Request) -> web.Response:
     return json_response(await call(request, "leads", "blocked_numbers"))

@@ -5,7 +5,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
 from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
-from crm_leads.tables import communications, companies, contact_identities, contacts, leads, lead_stages
+from crm_leads.tables import communications, companies, contact_identities, contacts, lead_stages, leads
+from crm_leads.tables import company_categories as company_categories_table
 
 
 def identities(phone: str | None = None, email: str | None = None, telegram: str | None = None,
@@ -129,6 +130,17 @@ def create_company(tx: Transaction, spec: dict) -> dict:
 def company_dict(row) -> dict:
     return {"id": row["id"], "name": row["name"], "category": row["category"],
             "responsible_id": row["responsible_id"], "created_at": row["created_at"].isoformat()}
+
+
+def company_categories(session) -> list[dict]:
+    return [{"category": r.category, "contact_interval_days": r.contact_interval_days}
+            for r in session.execute(sa.select(company_categories_table).order_by(company_categories_table.c.category))]
+
+
+def set_contact_interval(tx: Transaction, category: str, days: int) -> list[dict]:
+    tx.session.execute(sa.update(company_categories_table).where(company_categories_table.c.category == category)
+                       .values(contact_interval_days=days))
+    return company_categories(tx.session)
 
 
 def list_companies(session, category: str | None, responsible_id: int | None, limit: int, offset: int) -> dict:

@@ -24,8 +24,6 @@ def intake_web_form(tx: Transaction, form: dict, region: str) -> dict:
         if existing is not None:  # the site retried a submission we already hold
             return pipeline.get_lead(tx.session, existing) | {"duplicate": True}
     keys, unparsed = clients.identities(form.get("phone"), form.get("email"), region=region)
-    if unparsed and not keys:
-        raise InvalidInput("invalid input", {"phone": [f"not a valid phone number: {unparsed}"]})
     contact_id, new_contact = clients.resolve_contact(tx, form["name"], keys, unparsed)
     title = f"Заявка с сайта {form['site']}: {form['name']}"
     if form.get("request_type"):
@@ -35,10 +33,12 @@ def intake_web_form(tx: Transaction, form: dict, region: str) -> dict:
         message=form.get("message") or "", external_id=form.get("submission_id"), new_contact=new_contact,
         values={"request_type": form["request_type"]} if form.get("request_type") else None,
     )
-    _log(tx, contact_id=contact_id, lead_id=lead_id, channel="web_form", direction="in", status="completed",
-         category="new_request", external_id=f"{form['site']}:{form['submission_id']}"
-         if form.get("submission_id") else None, from_address=form.get("phone") or form.get("email"),
-         to_address=form["site"], body=form.get("message") or "", occurred_at=datetime.now(UTC))
+    comm_id = _log(tx, contact_id=contact_id, lead_id=lead_id, channel="web_form", direction="in",
+                   status="completed", category="new_request",
+                   external_id=f"{form['site']}:{form['submission_id']}" if form.get("submission_id") else None,
+                   from_address=form.get("phone") or form.get("email"), to_address=form["site"],
+                   body=form.get("message") or "", occurred_at=datetime.now(UTC))
+    _publish(tx, comm_id)
     return pipeline.get_lead(tx.session, lead_id) | {"duplicate": False}
 
 
@@ -115,6 +115,11 @@ def _sort(tx: Transaction, comm_id: int, contact_id: int, item: dict, keys, regi
         )
     tx.session.execute(sa.update(communications).where(communications.c.id == comm_id)
                        .values(category=category, lead_id=lead_id))
+    _publish(tx, comm_id)
+
+
+def _publish(tx: Transaction, comm_id: int) -> None:
+    """A finished call, or a message, goes out as communication.recorded.v1 (reports counts it)."""
     row = tx.session.execute(sa.select(communications).where(communications.c.id == comm_id)).mappings().one()
     tx.emit("communication.recorded.v1", CommunicationRecordedV1().dump({
         **row, "communication_id": comm_id, "from": row["from_address"], "to": row["to_address"],

@@ -1,5 +1,6 @@
 """Leads through their pipeline: create, read, update, move behind the stage gates, convert."""
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import NotFound, Unprocessable
@@ -15,6 +16,14 @@ def stages(session) -> dict[str, Stage]:
     rows = session.execute(sa.select(lead_stages).order_by(lead_stages.c.position)).mappings()
     return {row["code"]: Stage(row["code"], row["name"], row["kind"], tuple(row["required_fields"]),
                                row["deprecated"]) for row in rows}
+
+
+def save_stage(tx: Transaction, spec: dict) -> list[dict]:
+    """Add a stage or change one (name, kind, position, required fields, deprecation)."""
+    statement = pg_insert(lead_stages).values(**spec)
+    tx.session.execute(statement.on_conflict_do_update(
+        index_elements=[lead_stages.c.code], set_={k: statement.excluded[k] for k in spec if k != "code"}))
+    return list_stages(tx.session)
 
 
 def list_stages(session) -> list[dict]:

@@ -93,6 +93,20 @@ class MoveInput(Schema):
     fields_ = fields.Nested(LeadFields, data_key="fields", attribute="fields", load_default=dict)
 
 
+class StageInput(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_:-]{1,60}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(("open", "won", "lost")))
+    position = fields.Integer(required=True, validate=validate.Range(min=0, max=10_000))
+    required_fields = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
+    deprecated = fields.Boolean(load_default=False)
+
+
+class IntervalInput(Schema):
+    category = fields.String(required=True, validate=validate.OneOf(COMPANY_CATEGORIES))
+    contact_interval_days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+
+
 class CardQuery(Schema):
     contact_id = fields.Integer(required=True)
     limit = PAGE["limit"]

@@ -4,8 +4,8 @@ from crm_chassis.validation import load
 from crm_leads import clients, importer, intake, ownership, pipeline
 from crm_leads.readings import READINGS
 from crm_leads.schemas import (
-    CardQuery, CommunicationInput, CompanyInput, CompanyQuery, ContactQuery, LeadListQuery, LeadUpdateInput,
-    ManualLeadInput, MergeInput, MoveInput, ReassignInput, RulesInput, WebFormSchema,
+    CardQuery, CommunicationInput, CompanyInput, CompanyQuery, ContactQuery, IntervalInput, LeadListQuery,
+    LeadUpdateInput, ManualLeadInput, MergeInput, MoveInput, ReassignInput, RulesInput, StageInput, WebFormSchema,
 )
 
 
@@ -49,6 +49,10 @@ class LeadsService(ServiceBase):
         return self.db.read(pipeline.list_stages)
 
     @rpc
+    def save_lead_stage(self, **spec) -> list[dict]:
+        return self.db.transaction(pipeline.save_stage, load(StageInput(), spec))
+
+    @rpc
     def create_lead(self, **spec) -> dict:
         return self.db.transaction(pipeline.create_manual, load(ManualLeadInput(), spec), self.region)
 
@@ -83,6 +87,16 @@ class LeadsService(ServiceBase):
     @rpc
     def create_company(self, **spec) -> dict:
         return self.db.transaction(clients.create_company, load(CompanyInput(), spec))
+
+    @rpc
+    def company_categories(self) -> list[dict]:
+        return self.db.read(clients.company_categories)
+
+    @rpc
+    def set_contact_interval(self, **spec) -> list[dict]:
+        interval = load(IntervalInput(), spec)
+        return self.db.transaction(clients.set_contact_interval, interval["category"],
+                                   interval["contact_interval_days"])
 
     @rpc
     def list_companies(self, **query) -> dict:
