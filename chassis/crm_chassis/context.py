@@ -20,9 +20,16 @@ def current_request_id() -> str | None:
     return getattr(_local, "request_id", None)
 
 
-def bind(request_id: str | None, correlation_id: str | None) -> None:
+def current_user_id() -> int | None:
+    """The gateway user a worker acts for (the `nameko.user_id` header), if any."""
+    raw = getattr(_local, "user_id", None)
+    return int(raw) if raw and str(raw).isdigit() else None
+
+
+def bind(request_id: str | None, correlation_id: str | None, user_id: str | None = None) -> None:
     _local.request_id = request_id
     _local.correlation_id = correlation_id or request_id
+    _local.user_id = user_id
 
 
 def clear() -> None:
@@ -36,7 +43,7 @@ class RequestContext(DependencyProvider):
         data = worker_ctx.data
         request_id = data.get("request_id")
         correlation_id = data.get("correlation_id") or request_id or str(uuid.uuid4())
-        bind(request_id, correlation_id)
+        bind(request_id, correlation_id, data.get("user_id"))
         return correlation_id
 
     def worker_teardown(self, worker_ctx):

@@ -1,13 +1,15 @@
 """Errors a service raises to its callers; the gateway maps them to HTTP by type name.
 
-`exc_args` travel over RPC as `[message, details]`, so keep `details` JSON primitives:
-for `InvalidInput`, `{field: [problems]}`.
+`exc_args` travel over RPC as `[message, details as JSON text]`: nameko turns every
+non-string argument into a string, so the details go as JSON to keep their numbers and lists.
+For `InvalidInput`, details are `{field: [problems]}`.
 """
+import json
 
 
 class ServiceError(Exception):
     def __init__(self, message: str, details: dict | None = None):
-        super().__init__(message, details or {})
+        super().__init__(message, json.dumps(details or {}, ensure_ascii=False, default=str))
         self.message = message
         self.details = details or {}
 

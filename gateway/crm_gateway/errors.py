@@ -72,7 +72,11 @@ def from_remote(exc: RemoteError) -> ApiError:
     if error_cls is None:
         log.error("unexpected remote error %s from %s: %s", exc.exc_type, exc.exc_path, exc.value)
         return BadGateway("a service failed", {"exc_type": exc.exc_type})
-    message, details = (list(exc.exc_args) + ["", {}])[:2]
+    message, details = (list(exc.exc_args) + ["", "{}"])[:2]
+    try:
+        details = json.loads(details) if isinstance(details, str) else details
+    except json.JSONDecodeError:
+        details = {}
     return error_cls(str(message), details if isinstance(details, dict) else {})
 
 

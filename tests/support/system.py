@@ -54,6 +54,9 @@ class Client:
     def post(self, path: str, **kwargs) -> requests.Response:
         return self.request("POST", path, **kwargs)
 
+    def patch(self, path: str, **kwargs) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
 
 class System:
     def __init__(self, base_url: str, secrets: dict):

@@ -21,9 +21,9 @@ def test_kombu_typed_markers_arrive_as_plain_json_values():
 ])
 def test_service_errors_map_to_http_with_their_details(exc_type, expected, status):
     error = from_remote(RemoteError(exc_type, f"crm_chassis.errors.{exc_type}",
-                                    ["invalid input", {"name": ["required"]}], "..."))
+                                    ["invalid input", '{"name": ["required"], "lead_id": 5}'], "..."))
     assert isinstance(error, expected) and error.status == status
-    assert error.details == {"name": ["required"]}
+    assert error.details == {"name": ["required"], "lead_id": 5}
 
 
 def test_unexpected_remote_errors_do_not_leak_their_text():

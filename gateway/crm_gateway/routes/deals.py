@@ -1,34 +1,136 @@
 from aiohttp import web
+from marshmallow import Schema, fields, validate
 
 from crm_gateway.api import ADMIN, SALES, STAFF, JsonObject, Routes, call, json_response
 
 routes = Routes("deals")
 DEAL_ID = "{deal_id:\\d{1,18}}"
+PIPELINE = "{pipeline:[a-z0-9_-]{1,63}}"
+DEAL_WRITERS = SALES + ("operator",)
+GATE_REFUSED = {"422": {"description": "the stage gate refused: `details.missing_fields` lists what is missing"}}
 
 
-@routes.get("/pipelines", roles=STAFF, summary="Pipelines with their stages")
+class DealQuery(Schema):
+    pipeline = fields.String(load_default=None)
+    stage = fields.String(load_default=None)
+    responsible_id = fields.Integer(load_default=None)
+    contact_id = fields.Integer(load_default=None)
+    parent_deal_id = fields.Integer(load_default=None)
+    open_only = fields.Boolean(load_default=False)
+    no_planned_activity = fields.Boolean(load_default=False)
+    mine = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ActiveInput(Schema):
+    active = fields.Boolean(required=True)
+
+
+def _deal_id(request: web.Request) -> int:
+    return int(request.match_info["deal_id"])
+
+
+@routes.get("/pipelines", roles=STAFF, summary="Pipelines with their stages, required fields and custom fields")
 async def list_pipelines(request: web.Request) -> web.Response:
     return json_response(await call(request, "deals", "list_pipelines"))
 
 
 @routes.post("/pipelines", roles=ADMIN, body=JsonObject,
-             summary="Create a pipeline: {code, name, stages: [{code, name, kind: open|won|lost}]}")
+             summary="Create a pipeline: {code, name, client_type, stages: [{code, name, kind: open|won|lost, "
+                     "required_fields}], fields: [{code, name, type: text|number|money|date|list|user|file|boolean, "
+                     "options}]}")
 async def create_pipeline(request: web.Request) -> web.Response:
     return json_response(await call(request, "deals", "create_pipeline", **request["body"]), status=201)
 
 
-@routes.post("/deals", roles=SALES, body=JsonObject,
-             summary="Open a deal in the first stage of a pipeline: {pipeline, title, contact_id, amount}")
+@routes.post(f"/pipelines/{PIPELINE}/fields", roles=ADMIN, body=JsonObject,
+             summary="Add a custom field to a pipeline: {code, name, type, options}")
+async def add_field(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "add_pipeline_field",
+                                    **{**request["body"], "pipeline": request.match_info["pipeline"]}), status=201)
+
+
+@routes.post(f"/pipelines/{PIPELINE}/stages/{{stage:[a-z0-9_-]{{1,63}}}}/required-fields", roles=ADMIN,
+             body=JsonObject, summary="Set the fields a stage requires: {required_fields: [...]}")
+async def set_required_fields(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "set_required_fields", pipeline=request.match_info["pipeline"],
+                                    stage=request.match_info["stage"],
+                                    required_fields=request["body"].get("required_fields")))
+
+
+@routes.get("/deals", roles=STAFF, query=DealQuery,
+            summary="Deals, newest first; no_planned_activity=true lists open deals without an open task")
+async def list_deals(request: web.Request) -> web.Response:
+    query = dict(request["query"])
+    if query.pop("mine"):
+        query["responsible_id"] = request["user"].id
+    return json_response(await call(request, "deals", "list_deals", **{k: v for k, v in query.items() if v is not None}))
+
+
+@routes.post("/deals", roles=DEAL_WRITERS, body=JsonObject,
+             summary="Open a deal in the first stage of a pipeline: {pipeline, title, contact_id, amount, fields}")
 async def create_deal(request: web.Request) -> web.Response:
     return json_response(await call(request, "deals", "create_deal", **request["body"]), status=201)
 
 
-@routes.get(f"/deals/{DEAL_ID}", roles=STAFF, summary="A deal")
+@routes.get(f"/deals/{DEAL_ID}", roles=STAFF,
+            summary="The deal card: fields, history (with the rule behind each automatic change), tasks, linked deals")
 async def get_deal(request: web.Request) -> web.Response:
-    return json_response(await call(request, "deals", "get_deal", deal_id=int(request.match_info["deal_id"])))
+    return json_response(await call(request, "deals", "get_deal", deal_id=_deal_id(request)))
 
 
-@routes.post(f"/deals/{DEAL_ID}/move", roles=SALES, body=JsonObject, summary="Move a deal: {stage}")
+@routes.patch(f"/deals/{DEAL_ID}", roles=DEAL_WRITERS, body=JsonObject, summary="Change custom fields: {fields: {...}}")
+async def update_deal(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "update_deal_fields", fields=request["body"].get("fields"),
+                                    deal_id=_deal_id(request)))
+
+
+@routes.post(f"/deals/{DEAL_ID}/move", roles=DEAL_WRITERS, body=JsonObject, responses=GATE_REFUSED,
+             summary="Move a deal: {stage, fields}; automation runs on the move")
 async def move_deal(request: web.Request) -> web.Response:
-    command = {**request["body"], "deal_id": int(request.match_info["deal_id"])}
-    return json_response(await call(request, "deals", "move_deal", **command))
+    return json_response(await call(request, "deals", "move_deal", **{**request["body"], "deal_id": _deal_id(request)}))
+
+
+@routes.post(f"/deals/{DEAL_ID}/dry-run", roles=DEAL_WRITERS, body=JsonObject,
+             summary="What would happen if the deal moved to {stage}: every rule that would fire, nothing changed")
+async def dry_run(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "dry_run_move", **{**request["body"], "deal_id": _deal_id(request)}))
+
+
+@routes.get("/automation/rules", roles=SALES, summary="Automation rules at their current versions")
+async def list_rules(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "list_rules"))
+
+
+@routes.post("/automation/rules", roles=ADMIN, body=JsonObject,
+             summary="Create a rule: {name, pipeline, trigger: {type, ...}, conditions: [{field, op, value}], "
+                     "actions: [{type, ...}]}; validated against the pipelines when saved")
+async def create_rule(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "save_rule", **request["body"]), status=201)
+
+
+@routes.post("/automation/rules/{rule_id:\\d{1,18}}", roles=ADMIN, body=JsonObject,
+             summary="Change a rule: a new version; chains already running keep the version they started with")
+async def update_rule(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "save_rule",
+                                    **{**request["body"], "rule_id": int(request.match_info["rule_id"])}))
+
+
+@routes.post("/automation/rules/{rule_id:\\d{1,18}}/active", roles=ADMIN, body=ActiveInput,
+             summary="Switch a rule on or off")
+async def set_rule_active(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "set_rule_active", rule_id=int(request.match_info["rule_id"]),
+                                    active=request["body"]["active"]))
+
+
+@routes.post(f"/deals/{DEAL_ID}/tasks", roles=DEAL_WRITERS, body=JsonObject,
+             summary="Add a task to a deal: {title, due_at, assignee_id}")
+async def create_task(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "create_task", **{**request["body"], "deal_id": _deal_id(request)}),
+                         status=201)
+
+
+@routes.post("/tasks/{task_id:\\d{1,18}}/complete", roles=STAFF, body=JsonObject, summary="Mark a task done")
+async def complete_task(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "complete_task", task_id=int(request.match_info["task_id"])))

@@ -10,6 +10,10 @@ class DealCreatedV1(Schema):
     contact_id = fields.Integer(allow_none=True)
     amount = fields.Decimal(as_string=True, required=True)
     created_at = fields.AwareDateTime(required=True)
+    company_id = fields.Integer(allow_none=True)
+    lead_id = fields.Integer(allow_none=True)
+    parent_deal_id = fields.Integer(allow_none=True)
+    responsible_id = fields.Integer(allow_none=True)
 
 
 class DealStageChangedV1(Schema):
@@ -18,17 +22,63 @@ class DealStageChangedV1(Schema):
     from_stage = fields.String(required=True)
     to_stage = fields.String(required=True)
     changed_at = fields.AwareDateTime(required=True)
+    from_pipeline = fields.String()
+    to_kind = fields.String()
+    rule_id = fields.Integer(allow_none=True)
+    responsible_id = fields.Integer(allow_none=True)
 
 
-SCHEMAS = {"deal.created.v1": DealCreatedV1, "deal.stage_changed.v1": DealStageChangedV1}
+class DealClosedV1(Schema):
+    deal_id = fields.Integer(required=True)
+    pipeline = fields.String(required=True)
+    result = fields.String(required=True)
+    result_kind = fields.String(required=True)
+    parent_deal_id = fields.Integer(allow_none=True)
+    responsible_id = fields.Integer(allow_none=True)
+    closed_at = fields.AwareDateTime(required=True)
+
+
+class NotificationRequestedV1(Schema):
+    deal_id = fields.Integer(required=True)
+    recipient_user_ids = fields.List(fields.Integer(), required=True)
+    text = fields.String(required=True)
+    rule_id = fields.Integer(allow_none=True)
+
+
+class TaskOverdueV1(Schema):
+    task_id = fields.Integer(required=True)
+    deal_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    assignee_id = fields.Integer(allow_none=True)
+    due_at = fields.AwareDateTime(required=True)
+
+
+SCHEMAS = {
+    "deal.created.v1": DealCreatedV1, "deal.stage_changed.v1": DealStageChangedV1, "deal.closed.v1": DealClosedV1,
+    "deal.notification_requested.v1": NotificationRequestedV1, "deal.task_overdue.v1": TaskOverdueV1,
+}
 
 EXAMPLES = {
     "deal.created.v1": {
         "deal_id": 15, "pipeline": "private", "stage": "new", "title": "Подключение: Иван Петров",
-        "contact_id": 7, "amount": "1500.00", "created_at": "2026-11-23T09:20:00+00:00",
+        "contact_id": 7, "amount": "1500.00", "created_at": "2026-11-23T09:20:00+00:00", "company_id": None,
+        "lead_id": 42, "parent_deal_id": None, "responsible_id": 3,
     },
     "deal.stage_changed.v1": {
         "deal_id": 15, "pipeline": "private", "from_stage": "new", "to_stage": "contract",
-        "changed_at": "2026-11-24T10:00:00+00:00",
+        "changed_at": "2026-11-24T10:00:00+00:00", "from_pipeline": "private", "to_kind": "open", "rule_id": None,
+        "responsible_id": 3,
+    },
+    "deal.closed.v1": {
+        "deal_id": 16, "pipeline": "connection", "result": "done", "result_kind": "won", "parent_deal_id": 15,
+        "responsible_id": 3, "closed_at": "2026-11-25T12:00:00+00:00",
+    },
+    "deal.notification_requested.v1": {
+        "deal_id": 15, "recipient_user_ids": [3], "text": "Подключение по сделке «Подключение: Иван Петров»: done",
+        "rule_id": 2,
+    },
+    "deal.task_overdue.v1": {
+        "task_id": 8, "deal_id": 15, "title": "Отправить счёт", "assignee_id": 3,
+        "due_at": "2026-11-24T12:00:00+00:00",
     },
 }

@@ -1,30 +1,88 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from crm_deals.domain.fields import FIELD_TYPES
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,62}$", error="lower-case letters, digits, '_', '-'")
+PAGE = {"limit": fields.Integer(load_default=50, validate=validate.Range(min=1, max=500)),
+        "offset": fields.Integer(load_default=0, validate=validate.Range(min=0))}
 
 
 class StageInput(Schema):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(load_default="open", validate=validate.OneOf(["open", "won", "lost"]))
+    required_fields = fields.List(fields.String(validate=CODE), load_default=list)
+
+
+class FieldInput(Schema):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
+    options = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=None)
 
 
 class PipelineInput(Schema):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    client_type = fields.String(load_default=None, validate=validate.OneOf(["private", "business"]))
     stages = fields.List(fields.Nested(StageInput), required=True, validate=validate.Length(min=1, max=50))
+    fields_ = fields.List(fields.Nested(FieldInput), data_key="fields", attribute="fields", load_default=list)
+
+
+class RequiredFieldsInput(Schema):
+    pipeline = fields.String(required=True, validate=CODE)
+    stage = fields.String(required=True, validate=CODE)
+    required_fields = fields.List(fields.String(validate=CODE), required=True)
 
 
 class DealInput(Schema):
     pipeline = fields.String(required=True, validate=CODE)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     contact_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    company_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
     amount = fields.Decimal(load_default=0, places=2, validate=validate.Range(min=0, max=10**12))
+    responsible_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    fields_ = fields.Dict(data_key="fields", attribute="fields", load_default=dict)
 
 
 class MoveInput(Schema):
     deal_id = fields.Integer(required=True)
     stage = fields.String(required=True, validate=CODE)
+    fields_ = fields.Dict(data_key="fields", attribute="fields", load_default=dict)
+
+
+class FieldsInput(Schema):
+    deal_id = fields.Integer(required=True)
+    fields_ = fields.Dict(data_key="fields", attribute="fields", required=True)
+
+
+class DealQuery(Schema):
+    pipeline = fields.String(load_default=None)
+    stage = fields.String(load_default=None)
+    responsible_id = fields.Integer(load_default=None)
+    contact_id = fields.Integer(load_default=None)
+    parent_deal_id = fields.Integer(load_default=None)
+    open_only = fields.Boolean(load_default=False)
+    no_planned_activity = fields.Boolean(load_default=False)
+    limit = PAGE["limit"]
+    offset = PAGE["offset"]
+
+
+class RuleInput(Schema):
+    """A rule definition; its parts are checked against the pipelines by the domain."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    pipeline = fields.String(required=True, validate=CODE)
+    trigger = fields.Dict(required=True)
+    conditions = fields.List(fields.Dict(), load_default=list)
+    actions = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=20))
+
+
+class TaskInput(Schema):
+    deal_id = fields.Integer(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    due_at = fields.AwareDateTime(required=True)
+    assignee_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
 
 
 class DealOutput(Schema):
@@ -33,7 +91,43 @@ class DealOutput(Schema):
     pipeline = fields.String()
     stage = fields.String()
     stage_name = fields.String()
+    stage_kind = fields.String()
     contact_id = fields.Integer(allow_none=True)
+    company_id = fields.Integer(allow_none=True)
+    lead_id = fields.Integer(allow_none=True)
+    parent_deal_id = fields.Integer(allow_none=True)
+    responsible_id = fields.Integer(allow_none=True)
     amount = fields.Decimal(as_string=True)
+    fields_ = fields.Dict(data_key="fields", attribute="fields")
+    result = fields.String(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+
+class LeadConvertedReading(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    lead_id = fields.Integer(required=True)
+    contact_id = fields.Integer(required=True)
+    company_id = fields.Integer(allow_none=True, load_default=None)
+    client_type = fields.String(required=True)
+    title = fields.String(required=True)
+    responsible_id = fields.Integer(allow_none=True, load_default=None)
+
+
+class OwnershipReading(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    batch_id = fields.String(required=True)
+    from_user_id = fields.Integer(required=True)
+    to_user_id = fields.Integer(required=True)
+
+
+READINGS = {
+    ("leads", "lead.converted.v1"): LeadConvertedReading,
+    ("leads", "ownership.reassigned.v1"): OwnershipReading,
+    ("leads", "ownership.returned.v1"): OwnershipReading,
+}

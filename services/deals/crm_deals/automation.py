@@ -1,0 +1,196 @@
+"""Automation: rules saved as versioned data, and the engine that applies them.
+
+A chain starts from the triggers of one change and runs in that change's transaction with the
+rule versions loaded when it started. Every automatic change is in the deal's history with the
+rule and version that made it. A rule fires at most once per deal and trigger within a chain,
+and a chain stops after MAX_CHAIN_STEPS firings: loops end, and say so in the history.
+"""
+from collections import deque
+
+import sqlalchemy as sa
+
+from crm_chassis.db import Transaction
+from crm_chassis.errors import InvalidInput, NotFound, ServiceError
+from crm_deals import deals, pipelines, tasks
+from crm_deals.deals import Actor, deal_row, log
+from crm_deals.domain.automation import MAX_CHAIN_STEPS, Rule, Trigger, matches, stage_for_result, validate_definition
+from crm_deals.events import NotificationRequestedV1
+from crm_deals.tables import automation_rule_versions, automation_rules, deal_history
+
+
+# -- rules as data ------------------------------------------------------------------------
+
+def save_rule(tx: Transaction, definition: dict, rule_id: int | None = None) -> dict:
+    """Validate against the pipelines as they are, then store as a new version."""
+    errors = validate_definition(definition, pipelines.infos(tx.session))
+    if errors:
+        raise InvalidInput("invalid rule", errors)
+    if rule_id is None:
+        rule_id = tx.session.execute(sa.insert(automation_rules).values(name=definition["name"], version=1)
+                                     .returning(automation_rules.c.id)).scalar_one()
+        version = 1
+    else:
+        version = tx.session.execute(
+            sa.update(automation_rules).where(automation_rules.c.id == rule_id)
+            .values(name=definition["name"], version=automation_rules.c.version + 1, updated_at=sa.func.now())
+            .returning(automation_rules.c.version)).scalar()
+        if version is None:
+            raise NotFound(f"rule {rule_id} not found", {"rule_id": rule_id})
+    tx.session.execute(sa.insert(automation_rule_versions).values(rule_id=rule_id, version=version,
+                                                                  definition=definition))
+    return get_rule(tx.session, rule_id)
+
+
+def set_active(tx: Transaction, rule_id: int, active: bool) -> dict:
+    if tx.session.execute(sa.update(automation_rules).where(automation_rules.c.id == rule_id)
+                          .values(active=active).returning(automation_rules.c.id)).first() is None:
+        raise NotFound(f"rule {rule_id} not found", {"rule_id": rule_id})
+    return get_rule(tx.session, rule_id)
+
+
+def _current():
+    return (sa.select(automation_rules, automation_rule_versions.c.definition)
+            .join(automation_rule_versions, sa.and_(automation_rule_versions.c.rule_id == automation_rules.c.id,
+                                                    automation_rule_versions.c.version == automation_rules.c.version)))
+
+
+def _rule_dict(row) -> dict:
+    return {"id": row["id"], "name": row["name"], "version": row["version"], "active": row["active"],
+            "definition": row["definition"], "updated_at": row["updated_at"].isoformat()}
+
+
+def get_rule(session, rule_id: int) -> dict:
+    row = session.execute(_current().where(automation_rules.c.id == rule_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"rule {rule_id} not found", {"rule_id": rule_id})
+    return _rule_dict(row)
+
+
+def list_rules(session) -> list[dict]:
+    return [_rule_dict(row) for row in session.execute(_current().order_by(automation_rules.c.id)).mappings()]
+
+
+def load_rules(session) -> list[Rule]:
+    """The active rules, at their current versions: the snapshot one chain runs with."""
+    rows = session.execute(_current().where(automation_rules.c.active).order_by(automation_rules.c.id)).mappings()
+    return [Rule(row["id"], row["version"], row["name"], row["definition"]["pipeline"], row["definition"]["trigger"],
+                 tuple(row["definition"].get("conditions") or ()), tuple(row["definition"]["actions"]))
+            for row in rows]
+
+
+# -- the engine ---------------------------------------------------------------------------
+
+class _Values(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def _text(template: str, deal, trigger: Trigger) -> str:
+    return template.format_map(_Values(title=deal["title"], id=deal["id"], stage=deal["stage_name"],
+                                       child_result=trigger.child_result or "", **deal["fields"]))
+
+
+def run(tx: Transaction, triggers: list[Trigger], rules: list[Rule] | None = None) -> None:
+    rules = load_rules(tx.session) if rules is None else rules
+    queue, fired = deque(triggers), set()
+    while queue:
+        trigger = queue.popleft()
+        deal = deal_row(tx.session, trigger.deal_id)
+        for rule in rules:
+            if not matches(rule, trigger, deal["fields"]):
+                continue
+            key = (rule.id, trigger.deal_id, trigger.kind, trigger.stage, trigger.field, trigger.child_result)
+            actor = Actor(rule_id=rule.id, rule_version=rule.version)
+            if key in fired or len(fired) >= MAX_CHAIN_STEPS:
+                log(tx, deal["id"], "automation_stopped", actor, reason="loop guard", trigger=trigger.kind)
+                continue
+            fired.add(key)
+            for action in rule.actions:
+                deal = deal_row(tx.session, trigger.deal_id)
+                try:
+                    with tx.session.begin_nested():
+                        queue.extend(_apply(tx, action, deal, trigger, actor))
+                except ServiceError as refused:  # a gate holds for rules too: recorded, not forced
+                    log(tx, deal["id"], "automation_refused", actor, action=action["type"], reason=refused.message,
+                        details=refused.details)
+
+
+def _apply(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> list[Trigger]:
+    kind = action["type"]
+    if kind == "create_linked_deal":
+        child_fields = {target: deal["fields"].get(source) for source, target in (action.get("copy_fields") or {}).items()}
+        child_id, triggers = deals.create_deal(tx, {
+            "pipeline": action["pipeline"], "title": _text(action.get("title") or "{title}", deal, trigger),
+            "contact_id": deal["contact_id"], "company_id": deal["company_id"], "parent_deal_id": deal["id"],
+            "responsible_id": deal["responsible_id"], "fields": {k: v for k, v in child_fields.items() if v is not None},
+        }, actor)
+        log(tx, deal["id"], "linked_deal_created", actor, child_deal_id=child_id, pipeline=action["pipeline"])
+        return triggers
+    if kind == "move":
+        return deals.move(tx, deal["id"], action["stage"], actor)
+    if kind == "move_by_child_result":
+        stage = stage_for_result(action["stages"], trigger.child_result, trigger.child_result_kind)
+        return deals.move(tx, deal["id"], stage, actor) if stage else []
+    if kind == "move_to_pipeline":
+        origin = trigger.from_stage if trigger.kind == "entered_stage" else deal["stage"]
+        return deals.move(tx, deal["id"], action["stage"], actor, pipeline_code=action["pipeline"], origin=origin)
+    if kind == "return_to_origin":
+        origin = deals.origin_of(tx.session, deal["id"])
+        if origin is None:
+            raise ServiceError("the deal has no stage to return to")
+        return deals.move(tx, deal["id"], origin[1], actor, pipeline_code=origin[0])
+    if kind == "create_task":
+        return tasks.task_from_rule(tx, deal["id"], action, actor)
+    if kind == "set_field":
+        return deals.update_fields(tx, deal["id"], {action["field"]: action.get("value")}, actor)
+    if kind == "notify":
+        recipients = _recipients(tx, deal, action.get("recipients") or ["responsible"])
+        text = _text(action["text"], deal, trigger)
+        tx.emit("deal.notification_requested.v1", NotificationRequestedV1().dump({
+            "deal_id": deal["id"], "recipient_user_ids": recipients, "text": text, "rule_id": actor.rule_id}))
+        log(tx, deal["id"], "notification_requested", actor, recipients=recipients, text=text)
+        return []
+    raise ServiceError(f"unknown action {kind}")
+
+
+def _recipients(tx: Transaction, deal, names: list) -> list[int]:
+    found = []
+    for name in names:
+        if isinstance(name, int):
+            found.append(name)
+        elif name == "responsible" and deal["responsible_id"]:
+            found.append(deal["responsible_id"])
+        elif name == "parent_responsible" and deal["parent_deal_id"]:
+            parent = deal_row(tx.session, deal["parent_deal_id"])
+            if parent["responsible_id"]:
+                found.append(parent["responsible_id"])
+    return sorted(set(found))
+
+
+# -- commands that run automation ---------------------------------------------------------
+
+def perform(tx: Transaction, change, *args, **kwargs):
+    """Run a change (returning its triggers, or (result, triggers)) and then the chain it starts."""
+    outcome = change(tx, *args, **kwargs)
+    result, triggers = outcome if isinstance(outcome, tuple) else (None, outcome)
+    run(tx, triggers)
+    return result
+
+
+def dry_run(tx: Transaction, deal_id: int, stage: str, fields: dict, actor: Actor) -> dict:
+    """What would happen if the deal moved to `stage`: the real chain, rolled back."""
+    last = tx.session.execute(sa.select(sa.func.coalesce(sa.func.max(deal_history.c.id), 0))).scalar_one()
+    savepoint = tx.session.begin_nested()
+    try:
+        if fields:
+            run(tx, deals.update_fields(tx, deal_id, fields, actor))
+        run(tx, deals.move(tx, deal_id, stage, actor))
+        entries = tx.session.execute(sa.select(deal_history).where(deal_history.c.id > last)
+                                     .order_by(deal_history.c.id)).mappings().all()
+        return {"would_move": True, "effects": [
+            {"deal_id": e["deal_id"], "kind": e["kind"], "details": e["details"], "rule_id": e["rule_id"],
+             "rule_version": e["rule_version"]} for e in entries]}
+    except ServiceError as refused:
+        return {"would_move": False, "reason": refused.message, "details": refused.details, "effects": []}
+    finally:
+        savepoint.rollback()

@@ -1,0 +1,206 @@
+"""Deals: create, read, change fields, move behind the stage gates. Each change is written to the
+deal's history and returns the automation triggers it causes (see `automation`)."""
+import sqlalchemy as sa
+
+from crm_chassis.db import Transaction
+from crm_chassis.errors import InvalidInput, NotFound, ServiceError, Unprocessable
+from crm_deals.domain.automation import Trigger
+from crm_deals.domain.fields import missing_for_stage, normalize_all
+from crm_deals.events import DealClosedV1, DealCreatedV1, DealStageChangedV1
+from crm_deals.pipelines import field_definitions, stage_row
+from crm_deals.schemas import DealOutput
+from crm_deals.tables import deal_history, deals, pipelines, stages, tasks
+
+
+class Actor:
+    """Who makes a change: a user, or a rule of a given version."""
+
+    def __init__(self, user_id: int | None = None, rule_id: int | None = None, rule_version: int | None = None,
+                 label: str | None = None):
+        self.user_id, self.rule_id, self.rule_version = user_id, rule_id, rule_version
+        self.label = label or (f"rule:{rule_id}" if rule_id else f"user:{user_id}" if user_id else "system")
+
+
+def log(tx: Transaction, deal_id: int, kind: str, actor: Actor, **details) -> None:
+    tx.session.execute(sa.insert(deal_history).values(
+        deal_id=deal_id, kind=kind, details=details, actor=actor.label, rule_id=actor.rule_id,
+        rule_version=actor.rule_version))
+
+
+def _row_query():
+    return (sa.select(deals, pipelines.c.code.label("pipeline"), stages.c.code.label("stage"),
+                      stages.c.name.label("stage_name"), stages.c.kind.label("stage_kind"))
+            .join(pipelines, pipelines.c.id == deals.c.pipeline_id)
+            .join(stages, stages.c.id == deals.c.stage_id))
+
+
+def deal_row(session, deal_id: int, for_update: bool = False):
+    query = _row_query().where(deals.c.id == deal_id)
+    if for_update:
+        query = query.with_for_update(of=deals)
+    row = session.execute(query).mappings().first()
+    if row is None:
+        raise NotFound(f"deal {deal_id} not found", {"deal_id": deal_id})
+    return row
+
+
+def _checked_fields(session, pipeline_id: int, values: dict) -> dict:
+    normalized, errors = normalize_all(field_definitions(session, pipeline_id), values)
+    if errors:
+        raise InvalidInput("invalid fields", {"fields": errors})
+    return normalized
+
+
+def create_deal(tx: Transaction, spec: dict, actor: Actor) -> tuple[int, list[Trigger]]:
+    first = stage_row(tx.session, spec["pipeline"], None)
+    values = _checked_fields(tx.session, first.pipeline_id, spec.get("fields") or {})
+    deal_id = tx.session.execute(sa.insert(deals).values(
+        pipeline_id=first.pipeline_id, stage_id=first.id, title=spec["title"], contact_id=spec.get("contact_id"),
+        company_id=spec.get("company_id"), lead_id=spec.get("lead_id"), amount=spec.get("amount") or 0,
+        fields={k: v for k, v in values.items() if v is not None}, parent_deal_id=spec.get("parent_deal_id"),
+        responsible_id=spec.get("responsible_id") or actor.user_id,
+    ).returning(deals.c.id)).scalar_one()
+    row = deal_row(tx.session, deal_id)
+    log(tx, deal_id, "created", actor, pipeline=spec["pipeline"], stage=first.code,
+        parent_deal_id=spec.get("parent_deal_id"))
+    tx.emit("deal.created.v1", DealCreatedV1().dump({**row, "deal_id": deal_id}))
+    return deal_id, [Trigger("deal_created", row["pipeline"], deal_id)]
+
+
+def update_fields(tx: Transaction, deal_id: int, changes: dict, actor: Actor) -> list[Trigger]:
+    row = deal_row(tx.session, deal_id, for_update=True)
+    values = _checked_fields(tx.session, row["pipeline_id"], changes)
+    current = dict(row["fields"])
+    changed = {k: v for k, v in values.items() if current.get(k) != v}
+    if not changed:
+        return []
+    merged = {k: v for k, v in {**current, **changed}.items() if v is not None}
+    tx.session.execute(sa.update(deals).where(deals.c.id == deal_id).values(fields=merged, updated_at=sa.func.now()))
+    log(tx, deal_id, "fields_changed", actor, changes={k: {"from": current.get(k), "to": v} for k, v in changed.items()})
+    return [Trigger("field_changed", row["pipeline"], deal_id, field=code) for code in changed]
+
+
+def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_code: str | None = None,
+         origin: str | None = None) -> list[Trigger]:
+    """Move a deal to a stage (of its own pipeline, or of `pipeline_code`); 422 lists missing fields.
+
+    `origin`, a stage of the deal's current pipeline, is remembered for return_to_origin.
+    """
+    row = deal_row(tx.session, deal_id, for_update=True)
+    origin_id = stage_row(tx.session, row["pipeline"], origin).id if origin else None
+    target = stage_row(tx.session, pipeline_code or row["pipeline"], stage_code)
+    if target.id == row["stage_id"]:
+        return []
+    missing = missing_for_stage(list(target.required_fields), row["fields"])
+    if missing:
+        raise Unprocessable(f"stage {stage_code} needs: {', '.join(missing)}", {"missing_fields": missing})
+    closing = target.kind in ("won", "lost")
+    tx.session.execute(sa.update(deals).where(deals.c.id == deal_id).values(
+        pipeline_id=target.pipeline_id, stage_id=target.id, updated_at=sa.func.now(),
+        result=target.code if closing else None, closed_at=sa.func.now() if closing else None,
+        **({"origin_stage_id": origin_id} if origin else {}),
+    ))
+    moved = deal_row(tx.session, deal_id)
+    log(tx, deal_id, "stage_changed", actor, from_pipeline=row["pipeline"], from_stage=row["stage"],
+        to_pipeline=moved["pipeline"], to_stage=moved["stage"])
+    tx.emit("deal.stage_changed.v1", DealStageChangedV1().dump({
+        "deal_id": deal_id, "pipeline": moved["pipeline"], "from_stage": row["stage"], "to_stage": moved["stage"],
+        "changed_at": moved["updated_at"], "from_pipeline": row["pipeline"], "to_kind": moved["stage_kind"],
+        "rule_id": actor.rule_id, "responsible_id": moved["responsible_id"],
+    }))
+    triggers = [Trigger("entered_stage", moved["pipeline"], deal_id, stage=moved["stage"], from_stage=row["stage"])]
+    if closing:
+        tx.emit("deal.closed.v1", DealClosedV1().dump({
+            "deal_id": deal_id, "pipeline": moved["pipeline"], "result": moved["stage"],
+            "result_kind": moved["stage_kind"], "parent_deal_id": moved["parent_deal_id"],
+            "responsible_id": moved["responsible_id"], "closed_at": moved["closed_at"],
+        }))
+        if moved["parent_deal_id"]:
+            parent = deal_row(tx.session, moved["parent_deal_id"])
+            triggers.append(Trigger("linked_deal_closed", parent["pipeline"], parent["id"],
+                                    child_pipeline=moved["pipeline"],
+                                    child_result=moved["stage"], child_result_kind=moved["stage_kind"]))
+    return triggers
+
+
+def origin_of(session, deal_id: int) -> tuple[str, str] | None:
+    row = session.execute(
+        sa.select(pipelines.c.code, stages.c.code).join(stages, stages.c.pipeline_id == pipelines.c.id)
+        .join(deals, deals.c.origin_stage_id == stages.c.id).where(deals.c.id == deal_id)).first()
+    return tuple(row) if row else None
+
+
+def get_deal(session, deal_id: int) -> dict:
+    """The deal card: the deal, its history (with the rule behind each automatic change), tasks,
+    and the deals linked to it."""
+    row = deal_row(session, deal_id)
+    history = session.execute(sa.select(deal_history).where(deal_history.c.deal_id == deal_id)
+                              .order_by(deal_history.c.id)).mappings()
+    task_rows = session.execute(sa.select(tasks).where(tasks.c.deal_id == deal_id).order_by(tasks.c.due_at)).mappings()
+    children = session.execute(_row_query().where(deals.c.parent_deal_id == deal_id).order_by(deals.c.id)).mappings()
+    return DealOutput().dump(row) | {
+        "history": [{"at": h["at"].isoformat(), "kind": h["kind"], "details": h["details"], "actor": h["actor"],
+                     "rule_id": h["rule_id"], "rule_version": h["rule_version"]} for h in history],
+        "tasks": [task_dict(t) for t in task_rows],
+        "linked_deals": [DealOutput().dump(child) for child in children],
+    }
+
+
+def task_dict(row) -> dict:
+    return {"id": row["id"], "deal_id": row["deal_id"], "title": row["title"], "assignee_id": row["assignee_id"],
+            "due_at": row["due_at"].isoformat(), "status": row["status"], "rule_id": row["rule_id"],
+            "completed_at": row["completed_at"] and row["completed_at"].isoformat()}
+
+
+def list_deals(session, *, pipeline=None, stage=None, responsible_id=None, contact_id=None, parent_deal_id=None,
+               open_only=False, no_planned_activity=False, limit: int, offset: int) -> dict:
+    query = _row_query()
+    for column, value in ((pipelines.c.code, pipeline), (stages.c.code, stage),
+                          (deals.c.responsible_id, responsible_id), (deals.c.contact_id, contact_id),
+                          (deals.c.parent_deal_id, parent_deal_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if open_only or no_planned_activity:
+        query = query.where(deals.c.closed_at.is_(None))
+    if no_planned_activity:  # open deals with no open task: nobody will touch them
+        query = query.where(~sa.exists().where(tasks.c.deal_id == deals.c.id, tasks.c.status == "open"))
+    total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(deals.c.id.desc()).limit(limit).offset(offset)).mappings()
+    return {"items": [DealOutput().dump(row) for row in rows], "total": total, "limit": limit, "offset": offset}
+
+
+
+def open_from_lead(tx: Transaction, lead: dict) -> list[Trigger]:
+    """A converted lead opens its deal in the pipeline for its client type, once."""
+    if tx.session.execute(sa.select(deals.c.id).where(deals.c.lead_id == lead["lead_id"])).first():
+        return []
+    pipeline = tx.session.execute(sa.select(pipelines.c.code)
+                                  .where(pipelines.c.client_type == lead["client_type"])).scalar()
+    if pipeline is None:  # parked until an admin gives the client type its pipeline, then replayed
+        raise ServiceError(f"no pipeline serves client type {lead['client_type']}")
+    _, triggers = create_deal(tx, {
+        "pipeline": pipeline, "title": lead["title"], "contact_id": lead["contact_id"],
+        "company_id": lead["company_id"], "lead_id": lead["lead_id"], "responsible_id": lead["responsible_id"],
+    }, Actor(label=f"lead:{lead['lead_id']}"))
+    return triggers
+
+
+def hand_over(tx: Transaction, batch_id: str, from_user: int, to_user: int) -> int:
+    """Open deals follow their owner's clients to the substitute."""
+    ids = tx.session.execute(sa.update(deals).where(deals.c.responsible_id == from_user, deals.c.closed_at.is_(None))
+                             .values(responsible_id=to_user).returning(deals.c.id)).scalars().all()
+    for deal_id in ids:
+        log(tx, deal_id, "responsible_changed", Actor(label="ownership"), batch_id=batch_id, from_user=from_user,
+            to_user=to_user)
+    return len(ids)
+
+
+def hand_back(tx: Transaction, batch_id: str, substitute: int, owner: int) -> int:
+    """What a batch handed over goes back, where the substitute still holds it."""
+    handed = sa.select(deal_history.c.deal_id).where(deal_history.c.kind == "responsible_changed",
+                                                     deal_history.c.details["batch_id"].astext == batch_id)
+    ids = tx.session.execute(sa.update(deals).where(deals.c.id.in_(handed), deals.c.responsible_id == substitute)
+                             .values(responsible_id=owner).returning(deals.c.id)).scalars().all()
+    for deal_id in ids:
+        log(tx, deal_id, "responsible_returned", Actor(label="ownership"), batch_id=batch_id, to_user=owner)
+    return len(ids)

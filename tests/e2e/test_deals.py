@@ -1,0 +1,189 @@
+"""Deals through the gateway: pipelines as data, stage gates, automation rules by configuration
+alone (scenarios S1 and S3), dry runs, loops that end, tasks, and deals following their owner."""
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from tests.support.system import eventually
+
+
+def code(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:6]}"
+
+
+def pipeline(system, prefix: str, stages: list, fields: list = (), client_type=None) -> str:
+    name = code(prefix)
+    response = system.admin.post("/pipelines", json={
+        "code": name, "name": f"Воронка {name}", "client_type": client_type, "fields": list(fields),
+        "stages": [{"code": c, "name": n, "kind": k, "required_fields": r} for c, n, k, r in stages]})
+    assert response.status_code == 201, response.text
+    return name
+
+
+def rule(system, **definition) -> dict:
+    response = system.admin.post("/automation/rules", json={"name": code("rule"), **definition})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def connection_setup(system) -> tuple[str, str]:
+    """S1: the sales deal at "contract signed" opens a connection deal; its result moves the sale."""
+    address = {"code": "address", "name": "Адрес", "type": "text"}
+    connection = pipeline(system, "connection", [("scheduled", "Выезд назначен", "open", []),
+                                                 ("done", "Подключено", "won", []),
+                                                 ("failed", "Не удалось", "lost", [])], [address])
+    sales = pipeline(system, "sales", [("new", "Новая", "open", []),
+                                       ("contract", "Договор подписан", "open", ["address"]),
+                                       ("connected", "Подключен", "won", []),
+                                       ("connection_failed", "Подключение не удалось", "lost", [])], [address])
+    rule(system, pipeline=sales, trigger={"type": "entered_stage", "stage": "contract"}, actions=[
+        {"type": "create_linked_deal", "pipeline": connection, "title": "Подключение: {title}",
+         "copy_fields": {"address": "address"}}])
+    rule(system, pipeline=sales, trigger={"type": "linked_deal_closed", "child_pipeline": connection}, actions=[
+        {"type": "move_by_child_result", "stages": {"won": "connected", "lost": "connection_failed"}},
+        {"type": "notify", "recipients": ["responsible"], "text": "Подключение по сделке «{title}»: {child_result}"}])
+    return sales, connection
+
+
+def test_s1_contract_opens_a_connection_deal_whose_result_moves_the_sale(system):
+    sales, connection = connection_setup(system)
+    manager = system.user("manager")
+    deal = manager.post("/deals", json={"pipeline": sales, "title": "Интернет: Петров", "amount": "1500"}).json()
+
+    refused = manager.post(f"/deals/{deal['id']}/move", json={"stage": "contract"})
+    assert refused.status_code == 422 and refused.json()["details"]["missing_fields"] == ["address"]
+    moved = manager.post(f"/deals/{deal['id']}/move", json={"stage": "contract",
+                                                           "fields": {"address": "ул. Лесная, д. 5"}})
+    assert moved.status_code == 200, moved.text
+    card = moved.json()
+    [child] = card["linked_deals"]
+    assert (child["pipeline"], child["stage"], child["title"]) == (connection, "scheduled", "Подключение: Интернет: Петров")
+    assert child["fields"] == {"address": "ул. Лесная, д. 5"} and child["responsible_id"] == deal["responsible_id"]
+    automatic = [h for h in card["history"] if h["kind"] == "linked_deal_created"]
+    assert automatic and automatic[0]["rule_id"] and automatic[0]["rule_version"] == 1
+
+    system.user("operator").post(f"/deals/{child['id']}/move", json={"stage": "done"})
+    sale = manager.get(f"/deals/{deal['id']}").json()
+    assert (sale["stage"], sale["stage_name"]) == ("connected", "Подключен")
+    told = [h for h in sale["history"] if h["kind"] == "notification_requested"]
+    assert told[0]["details"] == {"recipients": [deal["responsible_id"]],
+                                  "text": "Подключение по сделке «Интернет: Петров»: done"}
+
+
+def test_a_dry_run_says_what_would_fire_and_changes_nothing(system):
+    sales, connection = connection_setup(system)
+    deal = system.admin.post("/deals", json={"pipeline": sales, "title": "Проверка"}).json()
+    preview = system.admin.post(f"/deals/{deal['id']}/dry-run", json={"stage": "contract",
+                                                                     "fields": {"address": "Тверская, 1"}}).json()
+    assert preview["would_move"] is True
+    kinds = [effect["kind"] for effect in preview["effects"]]
+    assert kinds[:3] == ["fields_changed", "stage_changed", "created"] and "linked_deal_created" in kinds
+    refused = system.admin.post(f"/deals/{deal['id']}/dry-run", json={"stage": "contract"}).json()
+    assert refused == {"would_move": False, "reason": "stage contract needs: address",
+                       "details": {"missing_fields": ["address"]}, "effects": []}
+    after = system.admin.get(f"/deals/{deal['id']}").json()
+    assert after["stage"] == "new" and after["linked_deals"] == [] and after["fields"] == {}
+
+
+def test_s3_defects_go_to_claims_and_come_back_where_they_were(system):
+    claims = pipeline(system, "claims", [("new", "Новая претензия", "open", []), ("resolved", "Решена", "won", [])])
+    production = pipeline(system, "production", [("in_work", "В производстве", "open", []),
+                                                 ("shipped", "Отгружено", "open", []),
+                                                 ("defects", "Брак", "lost", []), ("done", "Готово", "won", [])])
+    rule(system, pipeline=production, trigger={"type": "entered_stage", "stage": "defects"},
+         actions=[{"type": "move_to_pipeline", "pipeline": claims, "stage": "new"}])
+    rule(system, pipeline=claims, trigger={"type": "entered_stage", "stage": "resolved"},
+         actions=[{"type": "return_to_origin"}])
+    deal = system.admin.post("/deals", json={"pipeline": production, "title": "Окна для школы"}).json()
+    system.admin.post(f"/deals/{deal['id']}/move", json={"stage": "shipped"})
+    in_claims = system.admin.post(f"/deals/{deal['id']}/move", json={"stage": "defects"}).json()
+    assert (in_claims["pipeline"], in_claims["stage"]) == (claims, "new")
+    back = system.admin.post(f"/deals/{deal['id']}/move", json={"stage": "resolved"}).json()
+    assert (back["pipeline"], back["stage"]) == (production, "shipped")
+
+
+def test_s2_status_follows_from_fields(system):
+    membership = pipeline(system, "membership", [
+        ("no_date", "Планирует прийти, дата неизвестна", "open", []),
+        ("date_known", "Планирует прийти, дата известна", "open", ["visit_date"]),
+        ("bought", "Абонемент куплен", "open", ["membership_end"]), ("ended", "Абонемент закончился", "lost", [])],
+        [{"code": "visit_date", "name": "Дата визита", "type": "date"},
+         {"code": "membership_end", "name": "Окончание абонемента", "type": "date"}])
+    rule(system, pipeline=membership, trigger={"type": "field_changed", "field": "visit_date"},
+         conditions=[{"field": "visit_date", "op": "not_empty"}, {"field": "membership_end", "op": "empty"}],
+         actions=[{"type": "move", "stage": "date_known"}])
+    rule(system, pipeline=membership, trigger={"type": "field_changed", "field": "membership_end"},
+         conditions=[{"field": "membership_end", "op": "not_empty"}], actions=[{"type": "move", "stage": "bought"}])
+    deal = system.admin.post("/deals", json={"pipeline": membership, "title": "Абонемент: Смирнова"}).json()
+    dated = system.admin.patch(f"/deals/{deal['id']}", json={"fields": {"visit_date": "2026-12-01"}}).json()
+    assert dated["stage"] == "date_known"
+    bought = system.admin.patch(f"/deals/{deal['id']}", json={"fields": {"membership_end": "2027-06-01"}}).json()
+    assert bought["stage"] == "bought"
+    bad = system.admin.patch(f"/deals/{deal['id']}", json={"fields": {"membership_end": "когда-нибудь", "x": 1}})
+    assert bad.status_code == 400 and set(bad.json()["details"]["fields"]) == {"membership_end", "x"}
+
+
+def test_rules_are_validated_versioned_and_loops_end(system):
+    ping = pipeline(system, "loop", [("a", "А", "open", []), ("b", "Б", "open", [])])
+    invalid = system.admin.post("/automation/rules", json={
+        "name": "плохое", "pipeline": ping, "trigger": {"type": "entered_stage", "stage": "zzz"},
+        "actions": [{"type": "move", "stage": "nowhere"}, {"type": "explode"}]})
+    assert invalid.status_code == 400
+    assert set(invalid.json()["details"]) == {"trigger.stage", "actions.0.stage", "actions.1.type"}
+    first = rule(system, pipeline=ping, trigger={"type": "entered_stage", "stage": "b"},
+                 actions=[{"type": "move", "stage": "a"}])
+    rule(system, pipeline=ping, trigger={"type": "entered_stage", "stage": "a"}, actions=[{"type": "move", "stage": "b"}])
+    changed = system.admin.post(f"/automation/rules/{first['id']}", json={
+        "name": "снова", "pipeline": ping, "trigger": {"type": "entered_stage", "stage": "b"},
+        "actions": [{"type": "move", "stage": "a"}]}).json()
+    assert changed["version"] == 2
+    deal = system.admin.post("/deals", json={"pipeline": ping, "title": "Петля"}).json()
+    card = system.admin.post(f"/deals/{deal['id']}/move", json={"stage": "b"}).json()
+    assert any(h["kind"] == "automation_stopped" for h in card["history"])
+    assert len([h for h in card["history"] if h["kind"] == "stage_changed"]) < 60
+    assert any(h["rule_id"] == first["id"] and h["rule_version"] == 2 for h in card["history"])
+    assert system.user("manager").post("/automation/rules", json={}).status_code == 403
+
+
+def test_tasks_overdue_and_deals_without_planned_activity(system):
+    work = pipeline(system, "work", [("new", "Новая", "open", [])])
+    rule(system, pipeline=work, trigger={"type": "task_overdue"},
+         actions=[{"type": "notify", "recipients": ["responsible"], "text": "Просрочена задача по «{title}»"}])
+    manager = system.user("manager")
+    idle = manager.post("/deals", json={"pipeline": work, "title": "Без задач"}).json()
+    busy = manager.post("/deals", json={"pipeline": work, "title": "С задачей"}).json()
+    task = manager.post(f"/deals/{busy['id']}/tasks", json={
+        "title": "Перезвонить", "due_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat()}).json()
+    assert task["assignee_id"] == busy["responsible_id"]
+    idle_ids = {d["id"] for d in manager.get("/deals", params={"pipeline": work, "no_planned_activity": "true"}).json()["items"]}
+    assert idle_ids == {idle["id"]}
+    overdue = eventually(lambda: [h for h in manager.get(f"/deals/{busy['id']}").json()["history"]
+                                  if h["kind"] == "notification_requested"], timeout=30)
+    assert overdue[0]["details"]["text"] == "Просрочена задача по «С задачей»"
+    done = manager.post(f"/tasks/{task['id']}/complete", json={})
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    assert manager.post(f"/tasks/{task['id']}/complete", json={}).status_code == 409
+
+
+def test_a_converted_lead_opens_its_deal_and_deals_follow_their_owner(system):
+    private = pipeline(system, "private", [("new", "Новая", "open", [])], client_type=None)
+    system.admin.post("/pipelines", json={"code": code("x"), "name": "x", "stages": [{"code": "a", "name": "a"}]})
+    existing = {p["client_type"]: p["code"] for p in system.admin.get("/pipelines").json() if p["client_type"]}
+    if "private" not in existing:
+        existing["private"] = pipeline(system, "private-sales", [("new", "Новая", "open", [])], client_type="private")
+    manager, substitute = system.user("manager"), system.user("manager")
+    manager_id, substitute_id = manager.get("/me").json()["id"], substitute.get("/me").json()["id"]
+    lead = manager.post("/leads", json={"name": "Клиент на сделку", "phone": f"+79{random.randint(10**8, 10**9 - 1)}",
+                                        "responsible_id": manager_id}).json()
+    manager.post(f"/leads/{lead['id']}/convert", json={"fields": {"client_type": "private", "request_type": "тариф"}})
+    deals = eventually(lambda: manager.get("/deals", params={"pipeline": existing["private"], "contact_id":
+                                                             lead["contact"]["id"]}).json()["items"])
+    assert deals[0]["lead_id"] == lead["id"] and deals[0]["responsible_id"] == manager_id
+    assert private  # a pipeline without a client type takes no converted leads
+
+    head = system.user("head_of_sales")
+    moved = head.post("/ownership/reassign", json={"from_user_id": manager_id, "to_user_id": substitute_id,
+                                                  "reason": "больничный"}).json()
+    eventually(lambda: manager.get(f"/deals/{deals[0]['id']}").json()["responsible_id"] == substitute_id)
+    head.post("/ownership/return", json={"batch_id": moved["batch_id"]})
+    eventually(lambda: manager.get(f"/deals/{deals[0]['id']}").json()["responsible_id"] == manager_id)
