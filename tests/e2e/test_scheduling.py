@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import requests
+import sqlalchemy as sa
 
 from tests.support.system import eventually
 
@@ -214,3 +215,23 @@ def test_scheduling_endpoints_are_documented_and_bad_input_changes_nothing(syste
     slots = system.admin.get("/slots", params={"skill": "a", "duration_minutes": 5, "date_from": "2026-01-10",
                                                "date_to": "2026-01-01"})
     assert slots.status_code == 400 and set(slots.json()["details"]) >= {"duration_minutes"}
+
+
+def test_an_expired_hold_frees_its_slot_with_no_job_running(system, infrastructure):
+    crew = new_crew(system)
+    slot = job(crew, date.today() + timedelta(days=9), "15:00", "16:00")
+    first, second = system.user("operator"), system.user("operator")
+    held = first.post("/holds", json={key: slot[key] for key in ("crew_id", "starts_at", "ends_at")}).json()
+    assert second.post("/bookings", json=slot).status_code == 409
+
+    # Five minutes pass: the hold's expiry moves into the past, as the clock would move it.
+    engine = sa.create_engine(f"{infrastructure['postgres']}/{infrastructure['db_prefix']}_scheduling")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE bookings SET expires_at = now() - interval '1 second', "
+                             "live = tstzrange(lower(live) - interval '6 minutes', now() - interval '1 second') WHERE id = :id"),
+                     {"id": held["id"]})
+    engine.dispose()
+
+    assert second.post("/bookings", json=slot).status_code == 201
+    late = first.post(f"/holds/{held['id']}/book", json={"address": "г. Москва, ул. Лесная, д. 5"})
+    assert late.status_code == 409 and late.json()["message"].startswith("Время брони истекло")
