@@ -6,8 +6,11 @@ from zoneinfo import ZoneInfo
 
 import requests
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from tests.support.system import eventually
+from crm_chassis.db import Transaction
+from crm_scheduling import crews
+
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 HOURS = {day: ["09:00", "18:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -235,3 +238,43 @@ def test_an_expired_hold_frees_its_slot_with_no_job_running(system, infrastructu
     assert second.post("/bookings", json=slot).status_code == 201
     late = first.post(f"/holds/{held['id']}/book", json={"address": "г. Москва, ул. Лесная, д. 5"})
     assert late.status_code == 409 and late.json()["message"].startswith("Время брони истекло")
+
+
+def test_the_timer_announces_an_absence_once_when_its_days_come(system, infrastructure):
+    member = system.user("crew_member")
+    user_id = member.get("/me").json()["id"]
+    person = system.admin.post("/staff", json={"full_name": "Ольга Белова", "phone": "+79005550404",
+                                               "user_id": user_id}).json()
+    first, last = date.today() + timedelta(days=20), date.today() + timedelta(days=21)
+    absence = system.admin.post("/absences", json={"staff_id": person["id"], "kind": "vacation",
+                                                   "starts_on": first.isoformat(), "ends_on": last.isoformat()}).json()
+    engine = sa.create_engine(f"{infrastructure['postgres']}/{infrastructure['db_prefix']}_scheduling")
+
+    def tick(today: date) -> int:
+        """What the service's timer does, on the day given."""
+        with Session(engine) as session, session.begin():
+            return crews.emit_due_absences(Transaction(session, "scheduling"), today)
+
+    def announced() -> list[tuple[str, dict]]:
+        with engine.connect() as conn:
+            return [(row.event_type, row.envelope["data"]) for row in conn.execute(sa.text(
+                "SELECT event_type, envelope FROM outbox WHERE envelope->'data'->>'absence_id' = :id ORDER BY id"),
+                {"id": str(absence["id"])})]
+
+    try:
+        tick(first - timedelta(days=1))
+        assert announced() == []
+        tick(first)
+        tick(first)
+        assert [event for event, _ in announced()] == ["absence.started.v1"]
+        assert system.admin.get("/absences", params={"staff_id": person["id"]}).json()[0]["started_emitted"]
+        tick(last)
+        tick(last + timedelta(days=1))
+        tick(last + timedelta(days=2))
+        events = announced()
+        assert [event for event, _ in events] == ["absence.started.v1", "absence.ended.v1"]
+        assert events[1][1] == {"absence_id": absence["id"], "staff_id": person["id"], "user_id": user_id,
+                                "full_name": "Ольга Белова", "kind": "vacation", "starts_on": first.isoformat(),
+                                "ends_on": last.isoformat()}
+    finally:
+        engine.dispose()
