@@ -67,6 +67,11 @@ def test_an_operator_sees_free_slots_holds_one_and_books_it(system):
     assert booked.status_code == 201, booked.text
     assert (booked.json()["kind"], booked.json()["status"]) == ("booking", "booked")
 
+    released = operator.post("/holds", json={"crew_id": crew["id"], "starts_at": at(day, "16:00").isoformat(),
+                                             "ends_at": at(day, "17:00").isoformat()}).json()
+    assert operator.post(f"/holds/{released['id']}/release").json()["status"] == "cancelled"
+    assert operator.post(f"/holds/{released['id']}/book", json={"address": "г. Москва"}).status_code == 404
+
     calendar = system.user("head_of_sales").get(f"/crews/{crew['id']}/calendar",
                                                 params={"date": day.isoformat()}).json()
     [shown] = calendar["days"]
@@ -122,6 +127,11 @@ def test_jobs_outside_hours_or_during_an_absence_are_refused_with_the_reason(sys
                                           "date_to": (day + timedelta(days=2)).isoformat()}).json() == []
     assert len(system.admin.get("/bookings", params={"crew_id": crew["id"]}).json()) == before
 
+    longer = system.admin.post(f"/crews/{crew['id']}", json={"working_hours": {day: ["08:00", "20:00"] for day in HOURS}})
+    assert longer.status_code == 200 and longer.json()["working_hours"]["mon"] == ["08:00", "20:00"]
+    assert operator.post("/bookings", json=job(crew, day - timedelta(days=1), "17:30", "19:00")).status_code == 201
+    assert operator.post(f"/crews/{crew['id']}", json={"zones": ["Юг"]}).status_code == 403
+
     bad = system.admin.post("/absences", json={"staff_id": person["id"], "kind": "holiday", "starts_on": "вчера"})
     assert bad.status_code == 400 and set(bad.json()["details"]) == {"kind", "starts_on"}
 
@@ -170,7 +180,15 @@ def test_reschedule_cancel_and_complete_each_change_the_booking_once(system):
 
     assert [b["id"] for b in member.get("/bookings").json()] == [back_in_old_slot.json()["id"], second["id"],
                                                                  first["id"]]
+    assert system.admin.get("/bookings", params={"crew_id": stranger_crew["id"]}).json() == []
     assert member.get(f"/crews/{stranger_crew['id']}/calendar", params={"date": day.isoformat()}).status_code == 404
+    asked = member.post(f"/bookings/{second['id']}/reschedule", json={
+        "starts_at": at(day, "16:30").isoformat(), "ends_at": at(day, "17:30").isoformat(), "by": "client",
+        "reason": "Бригада задерживается на предыдущем объекте"})
+    assert asked.status_code == 200 and local(asked.json()["starts_at"]) == "16:30"
+    assert member.post(f"/bookings/{first['id']}/reschedule", json={
+        "starts_at": at(day + timedelta(days=1), "10:00").isoformat(),
+        "ends_at": at(day + timedelta(days=1), "11:00").isoformat(), "by": "crew", "reason": "x"}).status_code == 200
     failed = member.post(f"/bookings/{first['id']}/complete", json={"result": "failure",
                                                                    "failure_reason": "Дом не подключён"})
     assert failed.status_code == 200 and failed.json()["status"] == "failed"
@@ -181,6 +199,7 @@ def test_reschedule_cancel_and_complete_each_change_the_booking_once(system):
     cancelled = operator.post(f"/bookings/{second['id']}/cancel", json={"reason": "Клиент отказался"})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert operator.post("/bookings", json=job(crew, day, "12:00", "13:00")).status_code == 201
+    assert operator.post(f"/bookings/{second['id']}/cancel", json={"reason": "ещё раз"}).status_code == 409
 
 
 def test_a_crew_calendar_is_an_ics_feed_behind_a_secret_link(system):
