@@ -106,4 +106,5 @@ def load_demo(base_url: str, admin_login: str, local: dict) -> None:
                                        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
                                        "address": "г. Москва, ул. Лесная, д. 5, кв. 12",
                                        "client_name": lead["contact"]["name"], "client_phone": lead["contact"]["phone"]})
-    print("[crm] demo data loaded: pipelines, users, staff, a crew and a measurer, leads from two sites, a deal and a booking", flush=True)
+    print("[crm] demo data loaded: pipelines, users, staff, a crew and a measurer, leads from two sites, "
+          "a deal and a booking", flush=True)

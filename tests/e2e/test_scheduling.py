@@ -250,7 +250,8 @@ def test_an_expired_hold_frees_its_slot_with_no_job_running(system, infrastructu
     engine = sa.create_engine(f"{infrastructure['postgres']}/{infrastructure['db_prefix']}_scheduling")
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE bookings SET expires_at = now() - interval '1 second', "
-                             "live = tstzrange(lower(live) - interval '6 minutes', now() - interval '1 second') WHERE id = :id"),
+                             "live = tstzrange(lower(live) - interval '6 minutes', now() - interval '1 second') "
+                             "WHERE id = :id"),
                      {"id": held["id"]})
     engine.dispose()
 

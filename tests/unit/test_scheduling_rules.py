@@ -79,4 +79,5 @@ def test_absences_block_whole_local_days_and_announce_start_and_end_once():
     assert absences.due_events(first, last, date(2026, 12, 20), False, False) == [
         "absence.started.v1", "absence.ended.v1"]
     assert absences.due_events(first, None, date(2030, 1, 1), True, False) == []
-    assert absences.refusal("sick_leave", first, last) == "сотрудник бригады отсутствует (больничный) с 01.12.2026 по 14.12.2026"
+    assert absences.refusal("sick_leave", first, last) == (
+        "сотрудник бригады отсутствует (больничный) с 01.12.2026 по 14.12.2026")
