@@ -53,6 +53,14 @@ USERS = [
     ("crew", "Сергей Иванов", "crew_member"),
 ]
 
+STAFF = [
+    {"full_name": "Сергей Иванов", "phone": "+79005550101", "skills": ["бригадир", "подключение"]},
+    {"full_name": "Дмитрий Попов", "phone": "+79005550102", "skills": ["монтажник", "подключение"]},
+    {"full_name": "Андрей Козлов", "phone": "+79005550202", "skills": ["замерщик"]},
+]
+WEEK_HOURS = {**{day: ["09:00", "18:00"] for day in ("mon", "tue", "wed", "thu", "fri")},
+              "sat": ["10:00", "16:00"], "sun": None}
+
 FORMS = [
     ("site-main", {"submission_id": "demo-1", "name": "Иван Петров", "phone": "8 (916) 123-45-67",
                    "message": "Хочу подключить интернет в квартиру", "request_type": "подключение"}),
@@ -70,8 +78,17 @@ def load_demo(base_url: str, admin_login: str, local: dict) -> None:
                                     "password": local["admin_password"]})
     for pipeline in PIPELINES:
         api.must("POST", "/pipelines", pipeline)
-    api.must("POST", "/crews", {"name": "Бригада подключения №1", "skill": "подключение",
-                                "leader_name": "Сергей Иванов", "leader_phone": "+79005550101"})
+    if not api.must("GET", "/staff", ok=(200,)):
+        people = [api.must("POST", "/staff", person, ok=(201,)) for person in STAFF]
+        leader, installer, measurer = (person["id"] for person in people)
+        api.must("POST", "/crews", {"name": "Бригада подключения №1", "skill": "подключение",
+                                    "leader_name": "Сергей Иванов", "leader_phone": "+79005550101",
+                                    "leader_staff_id": leader, "member_ids": [leader, installer],
+                                    "zones": ["Москва, Север", "Москва, Центр"], "working_hours": WEEK_HOURS})
+        api.must("POST", "/crews", {"name": "Замерщик Андрей Козлов", "skill": "замер",
+                                    "leader_name": "Андрей Козлов", "leader_phone": "+79005550202",
+                                    "leader_staff_id": measurer, "member_ids": [measurer],
+                                    "zones": ["Москва, Центр"], "working_hours": WEEK_HOURS})
     for site, form in FORMS:
         raw = json.dumps(form, ensure_ascii=False).encode()
         signature = "sha256=" + hmac.new(local["form_sites"][site].encode(), raw, hashlib.sha256).hexdigest()
@@ -83,7 +100,11 @@ def load_demo(base_url: str, admin_login: str, local: dict) -> None:
                                            "contact_id": lead["contact"]["id"], "amount": "1500.00"}, ok=(201,))
         crew = api.must("GET", "/crews", ok=(200,))[0]
         start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=7, minute=0, second=0, microsecond=0)
+        while start.weekday() == 6:  # the crew does not work on Sundays
+            start += timedelta(days=1)
         api.must("POST", "/bookings", {"crew_id": crew["id"], "deal_id": deal["id"],
                                        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
-                                       "address": "г. Москва, ул. Лесная, д. 5, кв. 12"})
-    print("[crm] demo data loaded: pipelines, users, a crew, leads from two sites, a deal and a booking", flush=True)
+                                       "address": "г. Москва, ул. Лесная, д. 5, кв. 12",
+                                       "client_name": lead["contact"]["name"], "client_phone": lead["contact"]["phone"]})
+    print("[crm] demo data loaded: pipelines, users, staff, a crew and a measurer, leads from two sites, "
+          "a deal and a booking", flush=True)

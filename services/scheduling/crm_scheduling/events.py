@@ -1,5 +1,5 @@
 """Events scheduling publishes (exchange `scheduling.events`): a schema and an example for each."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class BookingCreatedV1(Schema):
@@ -12,15 +12,80 @@ class BookingCreatedV1(Schema):
     ends_at = fields.AwareDateTime(required=True)
     deal_id = fields.Integer(allow_none=True)
     address = fields.String(required=True)
+    # added later (additive): who the client is, and whether the booking came from a hold
+    client_name = fields.String(allow_none=True)
+    client_phone = fields.String(allow_none=True)
+    from_hold = fields.Boolean()
 
 
-SCHEMAS = {"booking.created.v1": BookingCreatedV1}
+class BookingRescheduledV1(BookingCreatedV1):
+    previous_starts_at = fields.AwareDateTime(required=True)
+    previous_ends_at = fields.AwareDateTime(required=True)
+    by = fields.String(required=True, validate=validate.OneOf(("client", "crew")))
+    reason = fields.String(required=True)
+
+
+class BookingCancelledV1(Schema):
+    booking_id = fields.Integer(required=True)
+    crew_id = fields.Integer(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    deal_id = fields.Integer(allow_none=True)
+    reason = fields.String(required=True)
+
+
+class BookingCompletedV1(Schema):
+    booking_id = fields.Integer(required=True)
+    crew_id = fields.Integer(required=True)
+    deal_id = fields.Integer(allow_none=True)
+    result = fields.String(required=True, validate=validate.OneOf(("success", "failure")))
+    failure_reason = fields.String(allow_none=True)
+
+
+class AbsenceChangedV1(Schema):
+    """`absence.started.v1` on its first day, `absence.ended.v1` the day after its last."""
+
+    absence_id = fields.Integer(required=True)
+    staff_id = fields.Integer(required=True)
+    user_id = fields.Integer(allow_none=True)
+    full_name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("vacation", "sick_leave", "dismissal")))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(allow_none=True)
+
+
+SCHEMAS = {
+    "booking.created.v1": BookingCreatedV1,
+    "booking.rescheduled.v1": BookingRescheduledV1,
+    "booking.cancelled.v1": BookingCancelledV1,
+    "booking.completed.v1": BookingCompletedV1,
+    "absence.started.v1": AbsenceChangedV1,
+    "absence.ended.v1": AbsenceChangedV1,
+}
+
+_BOOKING = {
+    "booking_id": 3, "crew_id": 1, "crew_name": "Бригада подключения №1",
+    "leader_name": "Сергей Иванов", "leader_phone": "+79005550101",
+    "starts_at": "2026-11-25T07:00:00+00:00", "ends_at": "2026-11-25T09:00:00+00:00",
+    "deal_id": 15, "address": "г. Москва, ул. Ленина, д. 1, кв. 5",
+    "client_name": "Иван Петров", "client_phone": "+79161234567", "from_hold": True,
+}
+_ABSENCE = {"absence_id": 4, "staff_id": 7, "user_id": 12, "full_name": "Сергей Иванов", "kind": "vacation",
+            "starts_on": "2026-12-01", "ends_on": "2026-12-14"}
 
 EXAMPLES = {
-    "booking.created.v1": {
-        "booking_id": 3, "crew_id": 1, "crew_name": "Бригада подключения №1",
-        "leader_name": "Сергей Иванов", "leader_phone": "+79005550101",
-        "starts_at": "2026-11-25T07:00:00+00:00", "ends_at": "2026-11-25T09:00:00+00:00",
-        "deal_id": 15, "address": "г. Москва, ул. Ленина, д. 1, кв. 5",
+    "booking.created.v1": _BOOKING,
+    "booking.rescheduled.v1": {
+        **_BOOKING, "starts_at": "2026-11-26T11:00:00+00:00", "ends_at": "2026-11-26T13:00:00+00:00",
+        "previous_starts_at": "2026-11-25T07:00:00+00:00", "previous_ends_at": "2026-11-25T09:00:00+00:00",
+        "by": "client", "reason": "Клиент будет дома только в четверг",
     },
+    "booking.cancelled.v1": {
+        "booking_id": 3, "crew_id": 1, "starts_at": "2026-11-25T07:00:00+00:00",
+        "ends_at": "2026-11-25T09:00:00+00:00", "deal_id": 15, "reason": "Клиент отказался от подключения",
+    },
+    "booking.completed.v1": {"booking_id": 3, "crew_id": 1, "deal_id": 15, "result": "failure",
+                             "failure_reason": "Нет технической возможности: дом не подключён"},
+    "absence.started.v1": _ABSENCE,
+    "absence.ended.v1": _ABSENCE,
 }
