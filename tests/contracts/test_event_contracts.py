@@ -8,7 +8,11 @@ from nameko.containers import ServiceContainer
 from nameko.events import EventHandler
 
 from crm_deals import events as deals_events
+from crm_deals.schemas import READINGS as DEALS_READINGS
+from crm_deals.service import DealsService
 from crm_leads import events as leads_events
+from crm_leads.readings import READINGS as LEADS_READINGS
+from crm_leads.service import LeadsService
 from crm_notify.schemas import READINGS as NOTIFY_READINGS
 from crm_notify.service import NotifyService
 from crm_reports.readings import READINGS as REPORTS_READINGS
@@ -16,7 +20,8 @@ from crm_reports.service import ReportsService
 from crm_scheduling import events as scheduling_events
 
 PRODUCERS = {"leads": leads_events, "deals": deals_events, "scheduling": scheduling_events}
-CONSUMERS = {ReportsService: REPORTS_READINGS, NotifyService: NOTIFY_READINGS}
+CONSUMERS = {ReportsService: REPORTS_READINGS, NotifyService: NOTIFY_READINGS, LeadsService: LEADS_READINGS,
+             DealsService: DEALS_READINGS}
 
 
 def subscriptions(service_cls) -> set[tuple[str, str]]:
