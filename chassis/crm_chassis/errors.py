@@ -18,6 +18,10 @@ class InvalidInput(ServiceError):
     """400: the request is malformed or fails validation."""
 
 
+class Forbidden(ServiceError):
+    """403: this user may not do this to this thing (the gateway checks roles; services check owners)."""
+
+
 class NotFound(ServiceError):
     """404: the thing asked for does not exist."""
 

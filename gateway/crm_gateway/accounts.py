@@ -96,6 +96,13 @@ class Accounts:
                                       .where(users.c.id == user_id))).first()
         return User(**row._mapping) if row else None
 
+    async def ids_for_logins(self, logins: set[str]) -> list[int]:
+        if not logins:
+            return []
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(sa.select(users.c.id).where(users.c.login.in_(logins), users.c.active))
+        return sorted(row.id for row in rows)
+
     async def list_users(self) -> list[User]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(

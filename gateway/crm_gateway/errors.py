@@ -61,6 +61,7 @@ class HttpError(ApiError):
 # Service errors (crm_chassis.errors) by type name; their exc_args are [message, details].
 REMOTE_ERRORS = {
     "InvalidInput": InvalidInput,
+    "Forbidden": Forbidden,
     "NotFound": NotFound,
     "Conflict": Conflict,
     "Unprocessable": Unprocessable,

@@ -187,3 +187,84 @@ def test_a_converted_lead_opens_its_deal_and_deals_follow_their_owner(system):
     eventually(lambda: manager.get(f"/deals/{deals[0]['id']}").json()["responsible_id"] == substitute_id)
     head.post("/ownership/return", json={"batch_id": moved["batch_id"]})
     eventually(lambda: manager.get(f"/deals/{deals[0]['id']}").json()["responsible_id"] == manager_id)
+
+
+def test_time_in_stage_and_date_fields_fire_once(system):
+    from datetime import date
+
+    tracked = pipeline(system, "timed", [("waiting", "Ждёт", "open", []), ("stuck", "Застряла", "open", []),
+                                         ("ended", "Абонемент закончился", "lost", [])],
+                       [{"code": "membership_end", "name": "Окончание абонемента", "type": "date"}])
+    rule(system, pipeline=tracked, trigger={"type": "time_in_stage_exceeded", "stage": "waiting", "hours": 0},
+         actions=[{"type": "move", "stage": "stuck"}])
+    rule(system, pipeline=tracked, trigger={"type": "date_field_reached", "field": "membership_end", "days_before": 3},
+         actions=[{"type": "create_task", "title": "Напомнить о продлении", "due_in_hours": 24}])
+    waiting = system.admin.post("/deals", json={"pipeline": tracked, "title": "Ждёт"}).json()
+    ending = system.admin.post("/deals", json={"pipeline": tracked, "title": "Скоро конец", "fields": {
+        "membership_end": (date.today() + timedelta(days=2)).isoformat()}}).json()
+    later = system.admin.post("/deals", json={"pipeline": tracked, "title": "Не скоро", "fields": {
+        "membership_end": (date.today() + timedelta(days=30)).isoformat()}}).json()
+    system.admin.post(f"/deals/{ending['id']}/move", json={"stage": "stuck"})
+
+    assert system.admin.post("/automation/timed-rules/run", json={}).status_code == 200
+    system.admin.post("/automation/timed-rules/run", json={})  # the clock ticks again: nothing twice
+    assert system.admin.get(f"/deals/{waiting['id']}").json()["stage"] == "stuck"
+    assert [t["title"] for t in system.admin.get(f"/deals/{ending['id']}").json()["tasks"]] == ["Напомнить о продлении"]
+    assert system.admin.get(f"/deals/{later['id']}").json()["tasks"] == []
+
+
+def test_approvals_continue_or_turn_back_the_chain(system):
+    flow = pipeline(system, "approve", [("draft", "Черновик", "open", []), ("review", "Согласование", "open", []),
+                                        ("approved", "Согласовано", "open", [])])
+    rule(system, pipeline=flow, trigger={"type": "entered_stage", "stage": "review"},
+         actions=[{"type": "request_approval", "title": "Согласовать скидку", "approver": "responsible"}])
+    rule(system, pipeline=flow, trigger={"type": "approval_approved"}, actions=[{"type": "move", "stage": "approved"}])
+    rule(system, pipeline=flow, trigger={"type": "approval_rejected"}, actions=[{"type": "move", "stage": "draft"}])
+    manager, other = system.user("manager"), system.user("manager")
+    for verdict, expected in (("reject", "draft"), ("approve", "approved")):
+        deal = manager.post("/deals", json={"pipeline": flow, "title": f"Скидка ({verdict})"}).json()
+        card = manager.post(f"/deals/{deal['id']}/move", json={"stage": "review"}).json()
+        [approval] = card["approvals"]
+        assert approval["approver_id"] == deal["responsible_id"] and approval["status"] == "pending"
+        assert other.post(f"/approvals/{approval['id']}/{verdict}", json={}).status_code == 403
+        decided = manager.post(f"/approvals/{approval['id']}/{verdict}", json={"comment": "ок"})
+        assert decided.status_code == 200, decided.text
+        assert manager.get(f"/deals/{deal['id']}").json()["stage"] == expected
+        assert manager.post(f"/approvals/{approval['id']}/{verdict}", json={}).status_code == 409
+
+
+def test_a_controllers_question_and_mentions_reach_the_people_concerned(system):
+    work = pipeline(system, "questions", [("new", "Новая", "open", [])])
+    owner = system.user("manager")
+    owner_me = owner.get("/me").json()
+    deal = owner.post("/deals", json={"pipeline": work, "title": "Сделка под контролем"}).json()
+    controller = system.user("controller")
+    asked = controller.post(f"/deals/{deal['id']}/comments", json={"text": "Почему нет задачи?"})
+    assert asked.status_code == 201 and asked.json()["is_question"] is True
+    noted = owner.post(f"/deals/{deal['id']}/comments", json={"text": f"@{owner_me['login']} напомнить себе"}).json()
+    assert noted["mentioned_user_ids"] == [owner_me["id"]] and noted["is_question"] is False
+    card = owner.get(f"/deals/{deal['id']}").json()
+    assert [c["text"] for c in card["comments"]] == ["Почему нет задачи?", f"@{owner_me['login']} напомнить себе"]
+    assert any(h["kind"] == "question_asked" for h in card["history"])
+
+
+def test_a_crews_result_reaches_the_deal(system):
+    connection = pipeline(system, "crew", [("scheduled", "Выезд назначен", "open", []),
+                                           ("done", "Подключено", "won", []), ("failed", "Не удалось", "lost", [])])
+    rule(system, pipeline=connection, trigger={"type": "booking_completed"}, actions=[{"type": "move", "stage": "done"}])
+    rule(system, pipeline=connection, trigger={"type": "booking_failed"}, actions=[{"type": "move", "stage": "failed"}])
+    crew = system.admin.post("/crews", json={"name": code("Бригада"), "skill": "подключение",
+                                             "leader_name": "Сергей", "leader_phone": "+79005550101"}).json()
+    start = datetime.combine(datetime.now(UTC).date() + timedelta(days=5), datetime.min.time(), tzinfo=UTC) \
+        + timedelta(hours=8)
+    for outcome, expected in (({"result": "success"}, "done"),
+                              ({"result": "failure", "failure_reason": "Дом не подключён"}, "failed")):
+        deal = system.admin.post("/deals", json={"pipeline": connection, "title": "Подключение"}).json()
+        booking = system.admin.post("/bookings", json={
+            "crew_id": crew["id"], "deal_id": deal["id"], "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat(), "address": "ул. Мира, 1"})
+        assert booking.status_code == 201, booking.text
+        start += timedelta(hours=2)
+        done = system.admin.post(f"/bookings/{booking.json()['id']}/complete", json=outcome)
+        assert done.status_code == 200, done.text
+        eventually(lambda: system.admin.get(f"/deals/{deal['id']}").json()["stage"] == expected)

@@ -1,7 +1,10 @@
+import re
+
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
 from crm_gateway.api import ADMIN, SALES, STAFF, JsonObject, Routes, call, json_response
+from crm_gateway.context import ACCOUNTS
 
 routes = Routes("deals")
 DEAL_ID = "{deal_id:\\d{1,18}}"
@@ -21,6 +24,17 @@ class DealQuery(Schema):
     mine = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+MENTION = re.compile(r"@([a-z0-9_.-]{3,50})")
+
+
+class CommentInput(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class DecisionInput(Schema):
+    comment = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
 class ActiveInput(Schema):
@@ -134,3 +148,46 @@ async def create_task(request: web.Request) -> web.Response:
 @routes.post("/tasks/{task_id:\\d{1,18}}/complete", roles=STAFF, body=JsonObject, summary="Mark a task done")
 async def complete_task(request: web.Request) -> web.Response:
     return json_response(await call(request, "deals", "complete_task", task_id=int(request.match_info["task_id"])))
+
+
+@routes.post(f"/deals/{DEAL_ID}/comments", roles=STAFF, body=CommentInput,
+             summary="Comment on a deal; @login mentions notify those users; a controller's comment is a "
+                     "question that notifies the deal's responsible")
+async def add_comment(request: web.Request) -> web.Response:
+    text = request["body"]["text"]
+    mentioned = await request.app[ACCOUNTS].ids_for_logins(set(MENTION.findall(text)))
+    return json_response(await call(request, "deals", "add_comment", deal_id=_deal_id(request), text=text,
+                                    mentioned_user_ids=mentioned, is_question=request["user"].role == "controller"),
+                         status=201)
+
+
+@routes.post(f"/deals/{DEAL_ID}/approvals", roles=DEAL_WRITERS, body=JsonObject,
+             summary="Ask someone to approve: {title, approver_id}")
+async def request_approval(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "request_approval",
+                                    **{**request["body"], "deal_id": _deal_id(request)}), status=201)
+
+
+async def _decide(request: web.Request, approved: bool) -> web.Response:
+    return json_response(await call(request, "deals", "decide_approval",
+                                    approval_id=int(request.match_info["approval_id"]), approved=approved,
+                                    comment=request["body"]["comment"],
+                                    may_override=request["user"].role in ("admin", "head_of_sales")))
+
+
+@routes.post("/approvals/{approval_id:\\d{1,18}}/approve", roles=STAFF, body=DecisionInput,
+             summary="Approve (the approver, or a head of sales); rules on approval_approved continue the chain")
+async def approve(request: web.Request) -> web.Response:
+    return await _decide(request, True)
+
+
+@routes.post("/approvals/{approval_id:\\d{1,18}}/reject", roles=STAFF, body=DecisionInput,
+             summary="Reject with a comment; rules on approval_rejected turn the deal back")
+async def reject(request: web.Request) -> web.Response:
+    return await _decide(request, False)
+
+
+@routes.post("/automation/timed-rules/run", roles=ADMIN, body=JsonObject,
+             summary="Check the time-based rules now (a timer does it every 30 seconds)")
+async def run_timed_rules(request: web.Request) -> web.Response:
+    return json_response({"fired": await call(request, "deals", "run_timed_rules")})

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import InvalidInput, NotFound, ServiceError
-from crm_deals import deals, pipelines, tasks
+from crm_deals import approvals, deals, pipelines, tasks
 from crm_deals.deals import Actor, deal_row, log
 from crm_deals.domain.automation import MAX_CHAIN_STEPS, Rule, Trigger, matches, stage_for_result, validate_definition
 from crm_deals.events import NotificationRequestedV1
@@ -141,6 +141,8 @@ def _apply(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) 
         return deals.move(tx, deal["id"], origin[1], actor, pipeline_code=origin[0])
     if kind == "create_task":
         return tasks.task_from_rule(tx, deal["id"], action, actor)
+    if kind == "request_approval":
+        return approvals.from_rule(tx, deal, action, actor)
     if kind == "set_field":
         return deals.update_fields(tx, deal["id"], {action["field"]: action.get("value")}, actor)
     if kind == "notify":

@@ -27,7 +27,7 @@ def log(tx: Transaction, deal_id: int, kind: str, actor: Actor, **details) -> No
         rule_version=actor.rule_version))
 
 
-def _row_query():
+def row_query():
     return (sa.select(deals, pipelines.c.code.label("pipeline"), stages.c.code.label("stage"),
                       stages.c.name.label("stage_name"), stages.c.kind.label("stage_kind"))
             .join(pipelines, pipelines.c.id == deals.c.pipeline_id)
@@ -35,7 +35,7 @@ def _row_query():
 
 
 def deal_row(session, deal_id: int, for_update: bool = False):
-    query = _row_query().where(deals.c.id == deal_id)
+    query = row_query().where(deals.c.id == deal_id)
     if for_update:
         query = query.with_for_update(of=deals)
     row = session.execute(query).mappings().first()
@@ -96,7 +96,7 @@ def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_
         raise Unprocessable(f"stage {stage_code} needs: {', '.join(missing)}", {"missing_fields": missing})
     closing = target.kind in ("won", "lost")
     tx.session.execute(sa.update(deals).where(deals.c.id == deal_id).values(
-        pipeline_id=target.pipeline_id, stage_id=target.id, updated_at=sa.func.now(),
+        pipeline_id=target.pipeline_id, stage_id=target.id, updated_at=sa.func.now(), stage_entered_at=sa.func.now(),
         result=target.code if closing else None, closed_at=sa.func.now() if closing else None,
         **({"origin_stage_id": origin_id} if origin else {}),
     ))
@@ -130,22 +130,6 @@ def origin_of(session, deal_id: int) -> tuple[str, str] | None:
     return tuple(row) if row else None
 
 
-def get_deal(session, deal_id: int) -> dict:
-    """The deal card: the deal, its history (with the rule behind each automatic change), tasks,
-    and the deals linked to it."""
-    row = deal_row(session, deal_id)
-    history = session.execute(sa.select(deal_history).where(deal_history.c.deal_id == deal_id)
-                              .order_by(deal_history.c.id)).mappings()
-    task_rows = session.execute(sa.select(tasks).where(tasks.c.deal_id == deal_id).order_by(tasks.c.due_at)).mappings()
-    children = session.execute(_row_query().where(deals.c.parent_deal_id == deal_id).order_by(deals.c.id)).mappings()
-    return DealOutput().dump(row) | {
-        "history": [{"at": h["at"].isoformat(), "kind": h["kind"], "details": h["details"], "actor": h["actor"],
-                     "rule_id": h["rule_id"], "rule_version": h["rule_version"]} for h in history],
-        "tasks": [task_dict(t) for t in task_rows],
-        "linked_deals": [DealOutput().dump(child) for child in children],
-    }
-
-
 def task_dict(row) -> dict:
     return {"id": row["id"], "deal_id": row["deal_id"], "title": row["title"], "assignee_id": row["assignee_id"],
             "due_at": row["due_at"].isoformat(), "status": row["status"], "rule_id": row["rule_id"],
@@ -154,7 +138,7 @@ def task_dict(row) -> dict:
 
 def list_deals(session, *, pipeline=None, stage=None, responsible_id=None, contact_id=None, parent_deal_id=None,
                open_only=False, no_planned_activity=False, limit: int, offset: int) -> dict:
-    query = _row_query()
+    query = row_query()
     for column, value in ((pipelines.c.code, pipeline), (stages.c.code, stage),
                           (deals.c.responsible_id, responsible_id), (deals.c.contact_id, contact_id),
                           (deals.c.parent_deal_id, parent_deal_id)):
@@ -204,3 +188,16 @@ def hand_back(tx: Transaction, batch_id: str, substitute: int, owner: int) -> in
     for deal_id in ids:
         log(tx, deal_id, "responsible_returned", Actor(label="ownership"), batch_id=batch_id, to_user=owner)
     return len(ids)
+
+
+def booking_result(tx: Transaction, booking: dict) -> list[Trigger]:
+    """A crew's job on a deal is done or failed: the deal's history says so and rules may act."""
+    if booking["deal_id"] is None:
+        return []
+    row = tx.session.execute(row_query().where(deals.c.id == booking["deal_id"])).mappings().first()
+    if row is None:  # a booking for a deal this system does not hold
+        return []
+    succeeded = booking["result"] == "success"
+    log(tx, row["id"], "booking_completed" if succeeded else "booking_failed", Actor(label="scheduling"),
+        booking_id=booking["booking_id"], failure_reason=booking["failure_reason"])
+    return [Trigger("booking_completed" if succeeded else "booking_failed", row["pipeline"], row["id"])]

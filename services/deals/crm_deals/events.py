@@ -53,9 +53,17 @@ class TaskOverdueV1(Schema):
     due_at = fields.AwareDateTime(required=True)
 
 
+class ApprovalRequestedV1(Schema):
+    approval_id = fields.Integer(required=True)
+    deal_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    approver_id = fields.Integer(required=True)
+
+
 SCHEMAS = {
     "deal.created.v1": DealCreatedV1, "deal.stage_changed.v1": DealStageChangedV1, "deal.closed.v1": DealClosedV1,
     "deal.notification_requested.v1": NotificationRequestedV1, "deal.task_overdue.v1": TaskOverdueV1,
+    "deal.approval_requested.v1": ApprovalRequestedV1,
 }
 
 EXAMPLES = {
@@ -77,6 +85,8 @@ EXAMPLES = {
         "deal_id": 15, "recipient_user_ids": [3], "text": "Подключение по сделке «Подключение: Иван Петров»: done",
         "rule_id": 2,
     },
+    "deal.approval_requested.v1": {"approval_id": 4, "deal_id": 15, "title": "Согласовать скидку 10%",
+                                   "approver_id": 2},
     "deal.task_overdue.v1": {
         "task_id": 8, "deal_id": 15, "title": "Отправить счёт", "assignee_id": 3,
         "due_at": "2026-11-24T12:00:00+00:00",

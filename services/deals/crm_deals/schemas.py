@@ -85,6 +85,26 @@ class TaskInput(Schema):
     assignee_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
 
 
+class ApprovalInput(Schema):
+    deal_id = fields.Integer(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    approver_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class DecisionInput(Schema):
+    approval_id = fields.Integer(required=True)
+    approved = fields.Boolean(required=True)
+    comment = fields.String(load_default=None, validate=validate.Length(max=2000))
+    may_override = fields.Boolean(load_default=False)
+
+
+class CommentInput(Schema):
+    deal_id = fields.Integer(required=True)
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    mentioned_user_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=list)
+    is_question = fields.Boolean(load_default=False)
+
+
 class DealOutput(Schema):
     id = fields.Integer()
     title = fields.String()
@@ -126,7 +146,18 @@ class OwnershipReading(Schema):
     to_user_id = fields.Integer(required=True)
 
 
+class BookingCompletedReading(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    booking_id = fields.Integer(required=True)
+    deal_id = fields.Integer(allow_none=True, load_default=None)
+    result = fields.String(required=True, validate=validate.OneOf(("success", "failure")))
+    failure_reason = fields.String(allow_none=True, load_default=None)
+
+
 READINGS = {
+    ("scheduling", "booking.completed.v1"): BookingCompletedReading,
     ("leads", "lead.converted.v1"): LeadConvertedReading,
     ("leads", "ownership.reassigned.v1"): OwnershipReading,
     ("leads", "ownership.returned.v1"): OwnershipReading,

@@ -1,17 +1,21 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from nameko.timer import timer
 
 from crm_chassis import context
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_deals import automation, deals, pipelines, tasks
+from crm_deals import approvals, automation, cards, comments, deals, pipelines, tasks, timed
 from crm_deals.deals import Actor
 from crm_deals.schemas import (
-    READINGS, DealInput, DealQuery, FieldInput, FieldsInput, MoveInput, PipelineInput, RequiredFieldsInput,
-    RuleInput, TaskInput,
+    READINGS, ApprovalInput, CommentInput, DealInput, DealQuery, DecisionInput, FieldInput, FieldsInput, MoveInput,
+    PipelineInput, RequiredFieldsInput, RuleInput, TaskInput,
 )
 
 OVERDUE_CHECK_SECONDS = 5
+TIMED_RULES_CHECK_SECONDS = 30
 
 
 def _actor() -> Actor:
@@ -46,11 +50,11 @@ class DealsService(ServiceBase):
     @rpc
     def create_deal(self, **spec) -> dict:
         deal_id = self.db.transaction(automation.perform, deals.create_deal, load(DealInput(), spec), _actor())
-        return self.db.read(deals.get_deal, deal_id)
+        return self.db.read(cards.get_deal, deal_id)
 
     @rpc
     def get_deal(self, deal_id: int) -> dict:
-        return self.db.read(deals.get_deal, deal_id)
+        return self.db.read(cards.get_deal, deal_id)
 
     @rpc
     def list_deals(self, **query) -> dict:
@@ -61,7 +65,7 @@ class DealsService(ServiceBase):
         change = load(FieldsInput(), spec)
         self.db.transaction(automation.perform, deals.update_fields, change["deal_id"], change["fields"],
                             _actor())
-        return self.db.read(deals.get_deal, change["deal_id"])
+        return self.db.read(cards.get_deal, change["deal_id"])
 
     @rpc
     def move_deal(self, **command) -> dict:
@@ -73,7 +77,7 @@ class DealsService(ServiceBase):
             automation.perform(tx, deals.move, move["deal_id"], move["stage"], _actor())
 
         self.db.transaction(move_with_fields)
-        return self.db.read(deals.get_deal, move["deal_id"])
+        return self.db.read(cards.get_deal, move["deal_id"])
 
     @rpc
     def dry_run_move(self, **command) -> dict:
@@ -109,6 +113,50 @@ class DealsService(ServiceBase):
     @timer(interval=OVERDUE_CHECK_SECONDS)
     def report_overdue_tasks(self):
         self.db.transaction(lambda tx: automation.run(tx, tasks.overdue_batch(tx)))
+
+    @timer(interval=TIMED_RULES_CHECK_SECONDS)
+    def fire_timed_rules(self):
+        self.run_timed_rules()
+
+    @rpc
+    def run_timed_rules(self) -> int:
+        """What the timer does, callable by an operator (and tests) to check the clock now."""
+        today = datetime.now(ZoneInfo(self.config["COMPANY_TIMEZONE"])).date()
+
+        def fire(tx):
+            rules = automation.load_rules(tx.session)
+            triggers = timed.due_triggers(tx, rules, today)
+            automation.run(tx, triggers, rules)
+            return len(triggers)
+
+        return self.db.transaction(fire)
+
+    # -- approvals and comments -----------------------------------------------------------
+
+    @rpc
+    def request_approval(self, **spec) -> dict:
+        ask = load(ApprovalInput(), spec)
+        return self.db.transaction(automation.perform, approvals.request, ask["deal_id"], ask["title"],
+                                   ask["approver_id"], _actor())
+
+    @rpc
+    def decide_approval(self, **spec) -> dict:
+        decision = load(DecisionInput(), spec)
+        return self.db.transaction(automation.perform, approvals.decide, decision["approval_id"],
+                                   decision["approved"], decision["comment"], _actor(), decision["may_override"])
+
+    @rpc
+    def add_comment(self, **spec) -> dict:
+        note = load(CommentInput(), spec)
+        return self.db.transaction(comments.add, note["deal_id"], note["text"], note["mentioned_user_ids"],
+                                   note["is_question"], _actor())
+
+    # -- events from scheduling -----------------------------------------------------------
+
+    @on_event("scheduling", "booking.completed.v1")
+    def react_to_booking_result(self, tx, envelope):
+        booking = READINGS[("scheduling", "booking.completed.v1")]().load(envelope["data"])
+        automation.run(tx, deals.booking_result(tx, booking))
 
     # -- events from leads ----------------------------------------------------------------
 

@@ -49,6 +49,7 @@ deals = sa.Table(
     sa.Column("result", sa.Text),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
     sa.Column("origin_stage_id", sa.BigInteger, sa.ForeignKey("stages.id")),  # where return_to_origin goes
+    sa.Column("stage_entered_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
@@ -94,4 +95,37 @@ tasks = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("completed_at", sa.DateTime(timezone=True)),
     sa.Column("overdue_reported_at", sa.DateTime(timezone=True)),
+)
+
+# A timed rule fires once per deal and marker (the stage entry, or the date it watched).
+timed_firings = sa.Table(
+    "timed_firings", metadata,
+    sa.Column("rule_id", sa.BigInteger, primary_key=True),
+    sa.Column("deal_id", sa.BigInteger, primary_key=True),
+    sa.Column("marker", sa.Text, primary_key=True),
+    sa.Column("fired_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+approvals = sa.Table(
+    "approvals", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("deal_id", sa.BigInteger, sa.ForeignKey("deals.id"), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("approver_id", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="pending"),
+    sa.Column("comment", sa.Text),
+    sa.Column("rule_id", sa.BigInteger),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+)
+
+deal_comments = sa.Table(
+    "deal_comments", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("deal_id", sa.BigInteger, sa.ForeignKey("deals.id"), nullable=False),
+    sa.Column("author_id", sa.BigInteger),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("mentioned_user_ids", ARRAY(sa.BigInteger), nullable=False, server_default="{}"),
+    sa.Column("is_question", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )

@@ -2,23 +2,28 @@
 
 A rule watches the deals of one pipeline. Triggers: a deal created, entering a stage, a field
 changed, a linked (child) deal closed, a task completed or overdue, a crew booking completed
-or failed. Actions: create a linked deal in another pipeline, move this deal, move it by its
-child's result, move it to another pipeline remembering where it came from, return it there,
-create a task, set a field, notify people. The engine that applies them lives in
-`crm_deals.automation`; this module only decides.
+or failed, an approval decided, and two that a timer checks: time in a stage exceeded, a date
+field reached (`days_before` it; negative for days after). Actions: create a linked deal in
+another pipeline, move this deal, move it by its child's result, move it to another pipeline
+remembering where it came from, return it there, create a task, request an approval, set a
+field, notify people. The engine that applies them lives in `crm_deals.automation`; this
+module only decides.
 """
 from dataclasses import dataclass, field
 
 TRIGGERS = {
     "deal_created": (), "entered_stage": ("stage",), "field_changed": ("field",),
     "linked_deal_closed": ("child_pipeline",), "task_completed": (), "task_overdue": (),
-    "booking_completed": (), "booking_failed": (),
+    "booking_completed": (), "booking_failed": (), "approval_approved": (), "approval_rejected": (),
+    # checked by a timer: a deal in `stage` longer than `hours`; today is `days_before` the date in `field`
+    "time_in_stage_exceeded": ("stage", "hours"), "date_field_reached": ("field",),
 }
+TIMED_TRIGGERS = ("time_in_stage_exceeded", "date_field_reached")
 OPERATORS = ("empty", "not_empty", "eq", "ne")
 ACTIONS = {
     "create_linked_deal": ("pipeline",), "move": ("stage",), "move_by_child_result": ("stages",),
     "move_to_pipeline": ("pipeline", "stage"), "return_to_origin": (), "create_task": ("title",),
-    "set_field": ("field",), "notify": ("text",),
+    "set_field": ("field",), "notify": ("text",), "request_approval": ("title",),
 }
 MAX_CHAIN_STEPS = 50
 
@@ -69,9 +74,9 @@ def matches(rule: Rule, trigger: Trigger, values: dict) -> bool:
     spec = rule.trigger
     if rule.pipeline != trigger.pipeline or spec["type"] != trigger.kind:
         return False
-    if trigger.kind == "entered_stage" and spec["stage"] != trigger.stage:
+    if trigger.kind in ("entered_stage", "time_in_stage_exceeded") and spec["stage"] != trigger.stage:
         return False
-    if trigger.kind == "field_changed" and spec["field"] != trigger.field:
+    if trigger.kind in ("field_changed", "date_field_reached") and spec["field"] != trigger.field:
         return False
     if trigger.kind == "linked_deal_closed":
         if spec["child_pipeline"] != trigger.child_pipeline:
@@ -103,12 +108,15 @@ def validate_definition(definition: dict, pipelines: dict[str, PipelineInfo]) ->
         problem("trigger.type", f"one of: {', '.join(TRIGGERS)}")
     else:
         for key in TRIGGERS[kind]:
-            if not trigger.get(key):
+            if trigger.get(key) in (None, ""):
                 problem(f"trigger.{key}", "required")
-        if kind == "entered_stage" and trigger.get("stage") not in own.stages:
+        if kind in ("entered_stage", "time_in_stage_exceeded") and trigger.get("stage") not in own.stages:
             problem("trigger.stage", "not a stage of this pipeline")
-        if kind == "field_changed" and trigger.get("field") not in own.fields:
+        if kind in ("field_changed", "date_field_reached") and trigger.get("field") not in own.fields:
             problem("trigger.field", "not a field of this pipeline")
+        for key in ("hours", "days_before"):
+            if key in trigger and (isinstance(trigger[key], bool) or not isinstance(trigger[key], (int, float))):
+                problem(f"trigger.{key}", "must be a number")
         if kind == "linked_deal_closed" and trigger.get("child_pipeline") not in pipelines:
             problem("trigger.child_pipeline", "unknown pipeline")
     for i, condition in enumerate(definition.get("conditions") or []):
@@ -143,6 +151,8 @@ def validate_definition(definition: dict, pipelines: dict[str, PipelineInfo]) ->
             for source, target_field in (action.get("copy_fields") or {}).items():
                 if source not in own.fields or target_field not in target.fields:
                     problem(f"actions.{i}.copy_fields.{source}", "both fields must exist")
+        if kind == "request_approval" and not isinstance(action.get("approver", "responsible"), (int, str)):
+            problem(f"actions.{i}.approver", "a user id or responsible")
         if kind == "create_task" and not isinstance(action.get("due_in_hours", 24), (int, float)):
             problem(f"actions.{i}.due_in_hours", "must be a number")
     return errors
