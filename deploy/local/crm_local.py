@@ -107,6 +107,7 @@ def crm_env(profile: str) -> dict:
         "TELEGRAM_WEBHOOK_SECRET": local["telegram_secret"],
         "CRM_EMAIL_WEBHOOK_SECRET": local["email_secret"],
         "PYTHONWARNINGS": "ignore",
+        "DEALS_DOCUMENTS_DIR": str(var_dir(profile) / "documents"),
     }
     for number, service in enumerate(SERVICES, start=1):
         upper = service.upper()

@@ -39,6 +39,10 @@ class Conflict(ApiError):
     status, code = 409, "conflict"
 
 
+class PayloadTooLarge(ApiError):
+    status, code = 413, "payload_too_large"
+
+
 class Unprocessable(ApiError):
     status, code = 422, "unprocessable"
 

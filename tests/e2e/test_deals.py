@@ -80,7 +80,7 @@ def test_a_dry_run_says_what_would_fire_and_changes_nothing(system):
     assert kinds[:3] == ["fields_changed", "stage_changed", "created"] and "linked_deal_created" in kinds
     refused = system.admin.post(f"/deals/{deal['id']}/dry-run", json={"stage": "contract"}).json()
     assert refused == {"would_move": False, "reason": "stage contract needs: address",
-                       "details": {"missing_fields": ["address"]}, "effects": []}
+                       "details": {"missing_fields": ["address"], "missing_documents": []}, "effects": []}
     after = system.admin.get(f"/deals/{deal['id']}").json()
     assert after["stage"] == "new" and after["linked_deals"] == [] and after["fields"] == {}
 

@@ -1,10 +1,13 @@
+import base64
 import re
+from urllib.parse import quote
 
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
 from crm_gateway.api import ADMIN, SALES, STAFF, JsonObject, Routes, call, json_response
 from crm_gateway.context import ACCOUNTS
+from crm_gateway.errors import InvalidInput, PayloadTooLarge
 
 routes = Routes("deals")
 DEAL_ID = "{deal_id:\\d{1,18}}"
@@ -65,12 +68,11 @@ async def add_field(request: web.Request) -> web.Response:
                                     **{**request["body"], "pipeline": request.match_info["pipeline"]}), status=201)
 
 
-@routes.post(f"/pipelines/{PIPELINE}/stages/{{stage:[a-z0-9_-]{{1,63}}}}/required-fields", roles=ADMIN,
-             body=JsonObject, summary="Set the fields a stage requires: {required_fields: [...]}")
-async def set_required_fields(request: web.Request) -> web.Response:
-    return json_response(await call(request, "deals", "set_required_fields", pipeline=request.match_info["pipeline"],
-                                    stage=request.match_info["stage"],
-                                    required_fields=request["body"].get("required_fields")))
+@routes.post(f"/pipelines/{PIPELINE}/stages/{{stage:[a-z0-9_-]{{1,63}}}}/gate", roles=ADMIN, body=JsonObject,
+             summary="What a deal needs to enter a stage: {required_fields: [...], required_documents: [kinds]}")
+async def set_stage_gate(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "set_stage_gate", **{
+        **request["body"], "pipeline": request.match_info["pipeline"], "stage": request.match_info["stage"]}))
 
 
 @routes.get("/deals", roles=STAFF, query=DealQuery,
@@ -191,3 +193,63 @@ async def reject(request: web.Request) -> web.Response:
              summary="Check the time-based rules now (a timer does it every 30 seconds)")
 async def run_timed_rules(request: web.Request) -> web.Response:
     return json_response({"fired": await call(request, "deals", "run_timed_rules")})
+
+
+@routes.post(f"/deals/{DEAL_ID}/payment-schedule", roles=DEAL_WRITERS, body=JsonObject, responses={
+    "422": {"description": "the sums differ from the deal amount: `details.difference`"}},
+    summary="Payments in instalments: {payments: [{due_date, amount}], accept_difference}; numbered invoices "
+            "and a task to send and a task to check each")
+async def create_payment_schedule(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "create_payment_schedule",
+                                    **{**request["body"], "deal_id": _deal_id(request)}), status=201)
+
+
+@routes.post("/invoices/{invoice_id:\\d{1,18}}/payments", roles=DEAL_WRITERS, body=JsonObject,
+             summary="Register a payment on an invoice: {amount}")
+async def register_payment(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "register_payment",
+                                    **{**request["body"], "invoice_id": int(request.match_info["invoice_id"])}))
+
+
+UPLOAD_LIMIT = 10 * 1024 * 1024
+
+
+async def _read_upload(request: web.Request) -> dict:
+    """The multipart form {kind, file}, the file read in chunks and cut off past the limit."""
+    if not request.content_type.startswith("multipart/form-data"):
+        raise InvalidInput("send multipart/form-data with the fields kind and file", {"body": ["not multipart"]})
+    form = {}
+    async for part in await request.multipart():
+        if part.name == "kind":
+            form["kind"] = (await part.text())[:100]
+        elif part.name == "file":
+            content = bytearray()
+            while chunk := await part.read_chunk(64 * 1024):
+                content += chunk
+                if len(content) > UPLOAD_LIMIT:
+                    raise PayloadTooLarge("the file is larger than 10 MiB", {"max_bytes": UPLOAD_LIMIT})
+            form.update(filename=part.filename or "", content_type=part.headers.get("Content-Type", ""),
+                        content=bytes(content))
+    missing = [name for name in ("kind", "content") if name not in form]
+    if missing:
+        raise InvalidInput("invalid upload", {"kind" if name == "kind" else "file": ["required"] for name in missing})
+    return form
+
+
+@routes.post(f"/deals/{DEAL_ID}/documents", roles=DEAL_WRITERS,
+             summary="Upload a document (multipart: kind, file; PDF, images, Office, text; up to 10 MiB) into the "
+                     "deal's folder; stage gates may require document kinds")
+async def upload_document(request: web.Request) -> web.Response:
+    form = await _read_upload(request)
+    stored = await call(request, "deals", "add_document", deal_id=_deal_id(request), kind=form["kind"],
+                        filename=form["filename"], content_type=form["content_type"],
+                        content_b64=base64.b64encode(form["content"]).decode(), timeout=60)
+    return json_response(stored, status=201)
+
+
+@routes.get(f"/deals/{DEAL_ID}/documents/{{document_id:\\d{{1,18}}}}", roles=STAFF, summary="Download a document")
+async def download_document(request: web.Request) -> web.Response:
+    document = await call(request, "deals", "get_document", deal_id=_deal_id(request),
+                          document_id=int(request.match_info["document_id"]), timeout=60)
+    return web.Response(body=base64.b64decode(document["content_b64"]), content_type=document["content_type"],
+                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(document['filename'])}"})

@@ -9,7 +9,7 @@ from crm_deals.domain.fields import missing_for_stage, normalize_all
 from crm_deals.events import DealClosedV1, DealCreatedV1, DealStageChangedV1
 from crm_deals.pipelines import field_definitions, stage_row
 from crm_deals.schemas import DealOutput
-from crm_deals.tables import deal_history, deals, pipelines, stages, tasks
+from crm_deals.tables import deal_history, deals, documents, pipelines, stages, tasks
 
 
 class Actor:
@@ -92,8 +92,10 @@ def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_
     if target.id == row["stage_id"]:
         return []
     missing = missing_for_stage(list(target.required_fields), row["fields"])
-    if missing:
-        raise Unprocessable(f"stage {stage_code} needs: {', '.join(missing)}", {"missing_fields": missing})
+    missing_documents = sorted(set(target.required_documents) - _document_kinds(tx.session, deal_id))
+    if missing or missing_documents:
+        raise Unprocessable(f"stage {stage_code} needs: {', '.join(missing + missing_documents)}",
+                            {"missing_fields": missing, "missing_documents": missing_documents})
     closing = target.kind in ("won", "lost")
     tx.session.execute(sa.update(deals).where(deals.c.id == deal_id).values(
         pipeline_id=target.pipeline_id, stage_id=target.id, updated_at=sa.func.now(), stage_entered_at=sa.func.now(),
@@ -121,6 +123,10 @@ def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_
                                     child_pipeline=moved["pipeline"],
                                     child_result=moved["stage"], child_result_kind=moved["stage_kind"]))
     return triggers
+
+
+def _document_kinds(session, deal_id: int) -> set[str]:
+    return set(session.execute(sa.select(documents.c.kind).where(documents.c.deal_id == deal_id)).scalars())
 
 
 def origin_of(session, deal_id: int) -> tuple[str, str] | None:

@@ -60,10 +60,29 @@ class ApprovalRequestedV1(Schema):
     approver_id = fields.Integer(required=True)
 
 
+class InvoicePaidV1(Schema):
+    invoice_id = fields.Integer(required=True)
+    deal_id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    amount = fields.Decimal(as_string=True, required=True)
+    paid_amount = fields.Decimal(as_string=True, required=True)
+    status = fields.String(required=True)
+
+
+class InvoiceOverdueV1(Schema):
+    invoice_id = fields.Integer(required=True)
+    deal_id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    amount = fields.Decimal(as_string=True, required=True)
+    paid_amount = fields.Decimal(as_string=True, required=True)
+    due_date = fields.Date(required=True)
+
+
 SCHEMAS = {
     "deal.created.v1": DealCreatedV1, "deal.stage_changed.v1": DealStageChangedV1, "deal.closed.v1": DealClosedV1,
     "deal.notification_requested.v1": NotificationRequestedV1, "deal.task_overdue.v1": TaskOverdueV1,
-    "deal.approval_requested.v1": ApprovalRequestedV1,
+    "deal.approval_requested.v1": ApprovalRequestedV1, "deal.invoice_paid.v1": InvoicePaidV1,
+    "deal.invoice_overdue.v1": InvoiceOverdueV1,
 }
 
 EXAMPLES = {
@@ -85,6 +104,10 @@ EXAMPLES = {
         "deal_id": 15, "recipient_user_ids": [3], "text": "Подключение по сделке «Подключение: Иван Петров»: done",
         "rule_id": 2,
     },
+    "deal.invoice_paid.v1": {"invoice_id": 9, "deal_id": 15, "number": "2026-00012", "amount": "50000.00",
+                             "paid_amount": "50000.00", "status": "paid"},
+    "deal.invoice_overdue.v1": {"invoice_id": 10, "deal_id": 15, "number": "2026-00013", "amount": "50000.00",
+                                "paid_amount": "0.00", "due_date": "2026-12-01"},
     "deal.approval_requested.v1": {"approval_id": 4, "deal_id": 15, "title": "Согласовать скидку 10%",
                                    "approver_id": 2},
     "deal.task_overdue.v1": {

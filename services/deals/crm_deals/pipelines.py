@@ -39,14 +39,16 @@ def add_field(tx: Transaction, code: str, spec: dict) -> dict:
     return get_pipeline(tx.session, code)
 
 
-def set_required_fields(tx: Transaction, code: str, stage: str, required: list[str]) -> dict:
+def set_stage_gate(tx: Transaction, code: str, stage: str, required: list[str], documents: list[str]) -> dict:
+    """What a deal needs to enter `stage`: these fields filled, documents of these kinds uploaded."""
     pipeline = get_pipeline(tx.session, code)
     unknown = set(required) - {f["code"] for f in pipeline["fields"]}
     if unknown:
         raise InvalidInput("invalid input", {"required_fields": [f"not fields of {code}: {', '.join(sorted(unknown))}"]})
     updated = tx.session.execute(sa.update(stages).where(stages.c.pipeline_id == _pipeline_id(tx.session, code),
                                                          stages.c.code == stage)
-                                 .values(required_fields=required).returning(stages.c.id)).first()
+                                 .values(required_fields=required, required_documents=documents)
+                                 .returning(stages.c.id)).first()
     if updated is None:
         raise NotFound(f"stage {stage} not found", {"stage": [f"unknown in pipeline {code}"]})
     return get_pipeline(tx.session, code)
@@ -64,13 +66,14 @@ def get_pipeline(session, code: str) -> dict:
     if pipeline is None:
         raise NotFound(f"pipeline {code} not found", {"pipeline": [f"unknown pipeline {code}"]})
     stage_rows = session.execute(
-        sa.select(stages.c.code, stages.c.name, stages.c.kind, stages.c.required_fields)
+        sa.select(stages.c.code, stages.c.name, stages.c.kind, stages.c.required_fields, stages.c.required_documents)
         .where(stages.c.pipeline_id == pipeline["id"]).order_by(stages.c.position)).mappings()
     field_rows = session.execute(
         sa.select(pipeline_fields.c.code, pipeline_fields.c.name, pipeline_fields.c.type, pipeline_fields.c.options)
         .where(pipeline_fields.c.pipeline_id == pipeline["id"]).order_by(pipeline_fields.c.id)).mappings()
     return {"code": pipeline["code"], "name": pipeline["name"], "client_type": pipeline["client_type"],
-            "stages": [{**row, "required_fields": list(row["required_fields"])} for row in stage_rows],
+            "stages": [{**row, "required_fields": list(row["required_fields"]),
+                        "required_documents": list(row["required_documents"])} for row in stage_rows],
             "fields": [dict(row) for row in field_rows]}
 
 
@@ -96,7 +99,7 @@ def infos(session) -> dict[str, PipelineInfo]:
 def stage_row(session, pipeline_code: str, stage_code: str | None):
     """A stage of a pipeline (its first one when `stage_code` is None), or NotFound."""
     query = (sa.select(pipelines.c.id.label("pipeline_id"), stages.c.id, stages.c.code, stages.c.name,
-                       stages.c.kind, stages.c.required_fields)
+                       stages.c.kind, stages.c.required_fields, stages.c.required_documents)
              .join(stages, stages.c.pipeline_id == pipelines.c.id)
              .where(pipelines.c.code == pipeline_code).order_by(stages.c.position))
     if stage_code is not None:

@@ -12,6 +12,7 @@ class StageInput(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(load_default="open", validate=validate.OneOf(["open", "won", "lost"]))
     required_fields = fields.List(fields.String(validate=CODE), load_default=list)
+    required_documents = fields.List(fields.String(validate=CODE), load_default=list)
 
 
 class FieldInput(Schema):
@@ -29,10 +30,35 @@ class PipelineInput(Schema):
     fields_ = fields.List(fields.Nested(FieldInput), data_key="fields", attribute="fields", load_default=list)
 
 
-class RequiredFieldsInput(Schema):
+class StageGateInput(Schema):
     pipeline = fields.String(required=True, validate=CODE)
     stage = fields.String(required=True, validate=CODE)
-    required_fields = fields.List(fields.String(validate=CODE), required=True)
+    required_fields = fields.List(fields.String(validate=CODE), load_default=list)
+    required_documents = fields.List(fields.String(validate=CODE), load_default=list)
+
+
+class PaymentInput(Schema):
+    due_date = fields.Date(required=True)
+    amount = fields.Decimal(required=True, places=2, validate=validate.Range(min=0.01, max=10**12))
+
+
+class ScheduleInput(Schema):
+    deal_id = fields.Integer(required=True)
+    payments = fields.List(fields.Nested(PaymentInput), required=True, validate=validate.Length(min=1, max=120))
+    accept_difference = fields.Boolean(load_default=False)
+
+
+class PaymentRegistration(Schema):
+    invoice_id = fields.Integer(required=True)
+    amount = fields.Decimal(required=True, places=2, validate=validate.Range(min=0.01, max=10**12))
+
+
+class DocumentInput(Schema):
+    deal_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=CODE)
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    content_type = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    content_b64 = fields.String(required=True)
 
 
 class DealInput(Schema):

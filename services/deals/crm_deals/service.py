@@ -7,11 +7,11 @@ from crm_chassis import context
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_deals import approvals, automation, cards, comments, deals, pipelines, tasks, timed
+from crm_deals import approvals, automation, cards, comments, deals, documents, payments, pipelines, tasks, timed
 from crm_deals.deals import Actor
 from crm_deals.schemas import (
     READINGS, ApprovalInput, CommentInput, DealInput, DealQuery, DecisionInput, FieldInput, FieldsInput, MoveInput,
-    PipelineInput, RequiredFieldsInput, RuleInput, TaskInput,
+    DocumentInput, PaymentRegistration, PipelineInput, RuleInput, ScheduleInput, StageGateInput, TaskInput,
 )
 
 OVERDUE_CHECK_SECONDS = 5
@@ -36,10 +36,10 @@ class DealsService(ServiceBase):
         return self.db.transaction(pipelines.add_field, pipeline, load(FieldInput(), spec))
 
     @rpc
-    def set_required_fields(self, **spec) -> dict:
-        gate = load(RequiredFieldsInput(), spec)
-        return self.db.transaction(pipelines.set_required_fields, gate["pipeline"], gate["stage"],
-                                   gate["required_fields"])
+    def set_stage_gate(self, **spec) -> dict:
+        gate = load(StageGateInput(), spec)
+        return self.db.transaction(pipelines.set_stage_gate, gate["pipeline"], gate["stage"],
+                                   gate["required_fields"], gate["required_documents"])
 
     @rpc
     def list_pipelines(self) -> list[dict]:
@@ -130,6 +130,33 @@ class DealsService(ServiceBase):
             return len(triggers)
 
         return self.db.transaction(fire)
+
+    # -- payment schedules and documents -------------------------------------------------
+
+    @rpc
+    def create_payment_schedule(self, **spec) -> dict:
+        plan = load(ScheduleInput(), spec)
+        return self.db.transaction(payments.create_schedule, plan["deal_id"], plan["payments"],
+                                   plan["accept_difference"], self.config["COMPANY_TIMEZONE"], _actor())
+
+    @rpc
+    def register_payment(self, **spec) -> dict:
+        paid = load(PaymentRegistration(), spec)
+        return self.db.transaction(payments.register_payment, paid["invoice_id"], paid["amount"], _actor())
+
+    @timer(interval=TIMED_RULES_CHECK_SECONDS)
+    def report_overdue_invoices(self):
+        self.db.transaction(payments.report_overdue, self.config["COMPANY_TIMEZONE"])
+
+    @rpc
+    def add_document(self, **spec) -> dict:
+        doc = load(DocumentInput(), spec)
+        return self.db.transaction(documents.store, self.config["DOCUMENTS_DIR"], doc["deal_id"], doc["kind"],
+                                   doc["filename"], doc["content_type"], doc["content_b64"], _actor())
+
+    @rpc
+    def get_document(self, deal_id: int, document_id: int) -> dict:
+        return self.db.read(documents.read, self.config["DOCUMENTS_DIR"], deal_id, document_id)
 
     # -- approvals and comments -----------------------------------------------------------
 

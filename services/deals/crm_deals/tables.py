@@ -21,6 +21,7 @@ stages = sa.Table(
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("required_fields", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("required_documents", ARRAY(sa.Text), nullable=False, server_default="{}"),
 )
 
 pipeline_fields = sa.Table(
@@ -127,5 +128,40 @@ deal_comments = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("mentioned_user_ids", ARRAY(sa.BigInteger), nullable=False, server_default="{}"),
     sa.Column("is_question", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+invoice_counters = sa.Table(
+    "invoice_counters", metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+invoices = sa.Table(
+    "invoices", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("deal_id", sa.BigInteger, sa.ForeignKey("deals.id"), nullable=False),
+    sa.Column("number", sa.Text, nullable=False, unique=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("amount", sa.Numeric(14, 2), nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("paid_amount", sa.Numeric(14, 2), nullable=False, server_default="0"),
+    sa.Column("status", sa.Text, nullable=False, server_default="unpaid"),
+    sa.Column("paid_at", sa.DateTime(timezone=True)),
+    sa.Column("overdue_reported_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+documents = sa.Table(
+    "documents", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("deal_id", sa.BigInteger, sa.ForeignKey("deals.id"), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("content_type", sa.Text, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),  # relative to DOCUMENTS_DIR: deals/<deal id>/<file>
+    sa.Column("uploaded_by", sa.BigInteger),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
