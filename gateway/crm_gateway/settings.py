@@ -26,6 +26,9 @@ class Settings:
     token_ttl_hours: int = 12
     max_body_bytes: int = 1024 * 1024
     form_sites: dict[str, str] = field(default_factory=dict)
+    # Twilio signs its callbacks with the auth token over the public URL it was given.
+    public_url: str = "http://127.0.0.1:8080"
+    twilio_auth_token: str = ""
     services: tuple[str, ...] = SERVICES
 
     @classmethod
@@ -39,4 +42,6 @@ class Settings:
             token_ttl_hours=int(env.get("GATEWAY_TOKEN_TTL_HOURS", cls.token_ttl_hours)),
             max_body_bytes=int(env.get("GATEWAY_MAX_BODY_BYTES", cls.max_body_bytes)),
             form_sites=_sites(env.get("CRM_FORM_SITES", "")),
+            public_url=env.get("GATEWAY_PUBLIC_URL", cls.public_url).rstrip("/"),
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", cls.twilio_auth_token),
         )

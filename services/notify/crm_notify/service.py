@@ -1,32 +1,151 @@
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import eventlet
+from nameko.timer import timer
+
+from crm_chassis.errors import InvalidInput
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_notify import delivery
-from crm_notify.schemas import READINGS, InAppMessage, ListQuery
+from crm_notify.channels import Channels
+from crm_notify.domain import plans
+from crm_notify.domain.messages import SendError
+from crm_notify.rendering import Templates
+from crm_notify.schemas import (
+    READINGS, Campaign, CampaignQuery, DealQuery, InAppMessage, ListQuery, MembershipReminder, OptOut, OutboundMessage,
+    ProviderStatus, check_address,
+)
+
+SENDER_TICK_SECONDS = 0.5
+EXTERNAL = ("sms", "whatsapp", "email", "telegram")
+MEMBERSHIP_REMINDER_HOUR = time(10, 0)
 
 
 class NotifyService(ServiceBase):
     name = "notify"
+    channels = Channels()
+    templates = Templates()
+
+    # -- what other services tell us ----------------------------------------------------------
 
     @on_event("scheduling", "booking.created.v1")
-    def tell_crew_of_new_job(self, tx, envelope):
-        booking = READINGS[("scheduling", "booking.created.v1")]().load(envelope["data"])
-        recipient = f"crew:{booking['crew_id']}"
-        delivery.send_in_app(
-            tx, recipient, "crew_new_job", booking,
-            idempotency_key=f"{envelope['event_id']}:{recipient}:crew_new_job",
-            timezone=self.config["COMPANY_TIMEZONE"],
-        )
+    def tell_of_new_booking(self, tx, envelope):
+        self._tell_of_booking(tx, envelope, "created")
+
+    @on_event("scheduling", "booking.rescheduled.v1")
+    def tell_of_rescheduled_booking(self, tx, envelope):
+        self._tell_of_booking(tx, envelope, "rescheduled")
+
+    @on_event("scheduling", "booking.cancelled.v1")
+    def tell_of_cancelled_booking(self, tx, envelope):
+        self._tell_of_booking(tx, envelope, "cancelled")
+
+    def _tell_of_booking(self, tx, envelope, change: str):
+        booking = READINGS[("scheduling", envelope["event_type"])]().load(envelope["data"])
+        reference = plans.booking_reference(booking)
+        if plans.supersedes_reminders(change):
+            delivery.cancel_reminders(tx, reference, plans.REMINDER)
+        for planned in plans.booking_messages(change, booking, datetime.now(UTC)):
+            delivery.enqueue(
+                tx, channel=planned.channel, recipient=planned.recipient, template=planned.template,
+                data=booking, cause=f"event:{envelope['event_id']}", due=planned.due, deal_id=booking["deal_id"],
+                reference=reference, timezone=self.channels.timezone, quiet=self.channels.quiet,
+            )
+
+    # -- the sender loop ----------------------------------------------------------------------
+
+    @timer(interval=SENDER_TICK_SECONDS)
+    def send_due(self):
+        """Claim due messages (per channel, as many as its rate allows in a tick), send each
+        through its provider within the rate limit, and record what the provider said."""
+        self.db.transaction(delivery.fail_stale_sends)
+        batches = {channel: self.channels.limits.batch(channel, SENDER_TICK_SECONDS) for channel in EXTERNAL}
+        for message in self.db.transaction(delivery.claim_due, batches):
+            eventlet.sleep(self.channels.limits.wait(message["channel"]))
+            try:
+                status, provider_id = self.channels.send(message)
+            except SendError as error:
+                self.db.transaction(delivery.record_error, message, error)
+            else:
+                self.db.transaction(delivery.record_sent, message["id"], status, provider_id)
+
+    # -- commands and queries -----------------------------------------------------------------
 
     @rpc
     def send_in_app(self, **message) -> dict:
         msg = load(InAppMessage(), message)
         return self.db.transaction(
-            delivery.send_in_app, msg["recipient"], "message", {"text": msg["text"]},
-            msg["idempotency_key"], self.config["COMPANY_TIMEZONE"],
+            delivery.enqueue, channel="in_app", recipient=msg["recipient"], template="message",
+            data={"text": msg["text"]}, cause=f"request:{msg['idempotency_key']}", timezone=self.channels.timezone,
         )
+
+    @rpc
+    def send_message(self, **message) -> dict:
+        msg = load(OutboundMessage(), message)
+        _check_address(msg["channel"], msg["to"], "to")
+        return self.db.transaction(
+            delivery.enqueue, channel=msg["channel"], recipient=msg["to"], template="message",
+            data={"text": msg["text"]}, cause=f"request:{msg['idempotency_key']}", subject=msg["subject"],
+            deal_id=msg["deal_id"], due=msg["send_at"], timezone=self.channels.timezone, quiet=self.channels.quiet,
+        )
+
+    @rpc
+    def remind_membership_ending(self, **reminder) -> dict:
+        """A reminder `days_before` the membership ends, at 10:00 company time."""
+        msg = load(MembershipReminder(), reminder)
+        _check_address(msg["channel"], msg["to"], "to")
+        ends_on: date = msg["ends_on"]
+        due = datetime.combine(ends_on - timedelta(days=msg["days_before"]), MEMBERSHIP_REMINDER_HOUR,
+                               tzinfo=ZoneInfo(self.channels.timezone))
+        data = {"client_name": msg["client_name"], "ends_on": ends_on.strftime("%d.%m.%Y"),
+                "days_left": msg["days_before"]}
+        return self.db.transaction(
+            delivery.enqueue, channel=msg["channel"], recipient=msg["to"], template="membership_ending",
+            data=data, cause=f"membership:{msg['deal_id'] or msg['to']}:{ends_on.isoformat()}:{msg['days_before']}",
+            subject="Абонемент заканчивается", deal_id=msg["deal_id"], due=due,
+            timezone=self.channels.timezone, quiet=self.channels.quiet,
+        )
+
+    @rpc
+    def record_provider_status(self, **report) -> dict:
+        msg = load(ProviderStatus(), report)
+        return self.db.transaction(delivery.record_status, msg["provider_id"], msg["status"], msg["error_code"])
+
+    @rpc
+    def opt_out(self, **request) -> dict:
+        msg = load(OptOut(), request)
+        _check_address(msg["channel"], msg["address"], "address")
+        return self.db.transaction(delivery.opt_out, msg["channel"], msg["address"])
+
+    @rpc
+    def create_campaign(self, **request) -> dict:
+        msg = load(Campaign(), request)
+        problems = {str(i): {"address": [problem]} for i, recipient in enumerate(msg["recipients"])
+                    if (problem := check_address(msg["channel"], recipient["address"]))}
+        if problems:
+            raise InvalidInput("invalid recipients", {"recipients": problems})
+        campaign_id = self.db.transaction(
+            delivery.create_campaign, timezone=self.channels.timezone, quiet=self.channels.quiet, **msg)
+        return self.db.read(delivery.campaign_report, campaign_id)
+
+    @rpc
+    def get_campaign(self, **query) -> dict:
+        return self.db.read(delivery.campaign_report, load(CampaignQuery(), query)["campaign_id"])
 
     @rpc
     def list_notifications(self, **query) -> list[dict]:
         params = load(ListQuery(), query)
         return self.db.read(delivery.list_for, **params)
+
+    @rpc
+    def list_deal_messages(self, **query) -> list[dict]:
+        params = load(DealQuery(), query)
+        return self.db.read(delivery.list_for_deal, params["deal_id"])
+
+
+def _check_address(channel: str, address: str, field: str) -> None:
+    problem = check_address(channel, address)
+    if problem:
+        raise InvalidInput("invalid input", {field: [problem]})
