@@ -45,9 +45,14 @@ PER_PROCESS_ENV = "CRM_SERVICE_NAME"
 OPTIONAL_ENV = {
     "DEFAULT_PHONE_REGION", "GATEWAY_RPC_TIMEOUT", "GATEWAY_TOKEN_TTL_HOURS",
     "GATEWAY_MAX_BODY_BYTES", "CRM_USER_PASSWORD",
+    # Only for an SMTP relay that wants a login (the local fake does not): set both then.
+    "SMTP_USER", "SMTP_PASSWORD",
 } | {f"{name.upper()}_MAX_WORKERS" for name in EXPECTED_PROCESSES - {"gateway"}}
 # Variables the compose file must take from its environment / env file, never from the file.
-COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "CRM_FORM_SITES"}
+COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "CRM_FORM_SITES", "TWILIO_AUTH_TOKEN",
+                   "TELEGRAM_BOT_TOKEN"}
+# Provider credentials: in the Kubernetes Secret, never in the ConfigMap.
+PROVIDER_SECRETS = {"TWILIO_AUTH_TOKEN", "TELEGRAM_BOT_TOKEN"}
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -78,8 +83,9 @@ def required_env(dev_env) -> set[str]:
 
 @pytest.fixture(scope="module")
 def secret_env(dev_env) -> set[str]:
-    """What carries a credential: the broker URI, every database URL, the form secrets."""
-    return {"AMQP_URI", "CRM_FORM_SITES"} | {name for name in dev_env if name.endswith("_DATABASE_URL")}
+    """What carries a credential: the broker URI, every database URL, the form secrets, the
+    message providers' tokens."""
+    return {"AMQP_URI", "CRM_FORM_SITES"} | PROVIDER_SECRETS | {name for name in dev_env if name.endswith("_DATABASE_URL")}
 
 
 @pytest.fixture(scope="module")
