@@ -10,7 +10,8 @@ HTTP (one port):
                                                   account SID and TWILIO_AUTH_TOKEN
   POST /bot{token}/getMe|sendMessage              the Telegram Bot API (token: TELEGRAM_BOT_TOKEN)
   GET  /records[?provider=twilio|smtp|telegram&to=...]   what was sent, oldest first
-  POST /faults {"to", "status", "code", "message", "times"}   make sends to `to` fail:
+  POST /faults {"to", "status", "code", "message", "times"}   make sends to `to` fail (a
+       WhatsApp recipient is `whatsapp:+7...`, as Twilio gets it):
        Twilio/Telegram answer `status` (e.g. 400 + code 21211 for a bad number, 503 for an
        outage), SMTP answers `status` to RCPT TO; `times` failures, then success (null: always)
 SMTP (the other port): accepts any message and records From, To, Subject and the text body.
@@ -57,10 +58,6 @@ def fault_for(address: str) -> dict | None:
     return fault
 
 
-def bare(address: str) -> str:
-    return address.removeprefix("whatsapp:")
-
-
 # -- Twilio ----------------------------------------------------------------------------------
 
 def twilio_error(status: int, code: int, message: str) -> web.Response:
@@ -77,7 +74,7 @@ async def twilio_create_message(request: web.Request) -> web.Response:
     to, sender, body = form.get("To", ""), form.get("From", ""), form.get("Body", "")
     if not to or not body:
         return twilio_error(400, 21604, "A 'To' phone number and a 'Body' are required.")
-    fault = fault_for(bare(to))
+    fault = fault_for(to)
     if fault:
         return twilio_error(fault["status"], fault.get("code") or 20500, fault.get("message") or "Fault")
     sid = "SM" + secrets.token_hex(16)
