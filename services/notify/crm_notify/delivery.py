@@ -32,12 +32,8 @@ def enqueue(tx: Transaction, *, channel: str, recipient: str, template: str, dat
 
 def store(tx: Transaction, *, key: str, channel: str, recipient: str, timezone: str,
             quiet: QuietHours | None, due: datetime | None, **values) -> dict:
-    now = datetime.now(UTC)
-    if channel == "in_app":
-        status, send_at = states.DELIVERED, now
-    else:
-        status = states.OPTED_OUT if _opted_out(tx.session, channel, recipient) else states.PENDING
-        send_at = send_time(due or now, quiet, timezone)
+    opted_out = channel != "in_app" and bool(_opted_out(tx.session, channel, [recipient]))
+    status, send_at = _initial(channel, opted_out, due, quiet, timezone)
     tx.session.execute(
         pg_insert(notifications)
         .values(idempotency_key=key, channel=channel, recipient=recipient, status=status, send_at=send_at,
@@ -50,9 +46,19 @@ def store(tx: Transaction, *, key: str, channel: str, recipient: str, timezone: 
     return NotificationOutput().dump(row)
 
 
-def _opted_out(session, channel: str, address: str) -> bool:
-    return session.execute(sa.select(opt_outs.c.address).where(
-        opt_outs.c.channel == channel, opt_outs.c.address == address)).first() is not None
+def _initial(channel: str, opted_out: bool, due: datetime | None, quiet: QuietHours | None,
+             timezone: str) -> tuple[str, datetime]:
+    """(status, send_at) of a new message: in-app is delivered by being stored; the others wait
+    for the sender, outside quiet hours, unless the recipient opted out of the channel."""
+    now = datetime.now(UTC)
+    if channel == "in_app":
+        return states.DELIVERED, now
+    return (states.OPTED_OUT if opted_out else states.PENDING), send_time(due or now, quiet, timezone)
+
+
+def _opted_out(session, channel: str, addresses: list[str]) -> set[str]:
+    return set(session.execute(sa.select(opt_outs.c.address).where(
+        opt_outs.c.channel == channel, opt_outs.c.address.in_(addresses))).scalars())
 
 
 def cancel_reminders(tx: Transaction, reference: str, template: str) -> int:
@@ -176,9 +182,17 @@ def create_campaign(tx: Transaction, *, name: str, channel: str, text: str, reci
     if campaign_id is None:
         return tx.session.execute(
             sa.select(campaigns.c.id).where(campaigns.c.idempotency_key == idempotency_key)).scalar_one()
-    for address in dict.fromkeys(recipient["address"] for recipient in recipients):
-        enqueue(tx, channel=channel, recipient=address, template="message", data={"text": text},
-                cause=f"campaign:{campaign_id}", timezone=timezone, quiet=quiet, campaign_id=campaign_id)
+    addresses = list(dict.fromkeys(recipient["address"] for recipient in recipients))
+    body = render("message", channel, {"text": text}, timezone)
+    opted_out = _opted_out(tx.session, channel, addresses)
+    rows = []
+    for address in addresses:
+        status, send_at = _initial(channel, address in opted_out, None, quiet, timezone)
+        rows.append(dict(idempotency_key=states.idempotency_key(f"campaign:{campaign_id}", channel, address, "message"),
+                         channel=channel, recipient=address, template="message", body=body, status=status,
+                         send_at=send_at, campaign_id=campaign_id))
+    tx.session.execute(
+        pg_insert(notifications).on_conflict_do_nothing(index_elements=[notifications.c.idempotency_key]), rows)
     return campaign_id
 
 
