@@ -69,6 +69,7 @@ def local_secrets(profile: str) -> dict:
         "form_sites": lambda: {"site-main": secrets.token_hex(16), "site-okna": secrets.token_hex(16)},
         "twilio_auth_token": lambda: secrets.token_hex(16),
         "telegram_bot_token": lambda: f"{secrets.randbelow(10**9)}:{secrets.token_urlsafe(24)}",
+        "telegram_webhook_secret": lambda: secrets.token_hex(16),
     }
     if not wanted.keys() <= known.keys():  # a checkout from before a secret was added gets it now
         known = {**{name: make() for name, make in wanted.items() if name not in known}, **known}
@@ -126,6 +127,7 @@ def crm_env(profile: str) -> dict:
         "SMTP_FROM": "crm@example.ru",
         "TELEGRAM_API_URL": fake_providers_url(profile),
         "TELEGRAM_BOT_TOKEN": local["telegram_bot_token"],
+        "TELEGRAM_WEBHOOK_SECRET": local["telegram_webhook_secret"],
         # bench/notify.py raises them (NOTIFY_RATE_LIMITS=sms=100000) to measure the pipeline itself.
         "NOTIFY_RATE_LIMITS": os.environ.get("NOTIFY_RATE_LIMITS", "sms=10,whatsapp=10,email=20,telegram=25"),
         # Tests must not depend on the hour they run at; quiet hours have their unit tests.

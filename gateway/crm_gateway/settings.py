@@ -29,6 +29,8 @@ class Settings:
     # Twilio signs its callbacks with the auth token over the public URL it was given.
     public_url: str = "http://127.0.0.1:8080"
     twilio_auth_token: str = ""
+    # Telegram sends it with every update to the bot's webhook (setWebhook secret_token).
+    telegram_webhook_secret: str = ""
     services: tuple[str, ...] = SERVICES
 
     @classmethod
@@ -44,4 +46,5 @@ class Settings:
             form_sites=_sites(env.get("CRM_FORM_SITES", "")),
             public_url=env.get("GATEWAY_PUBLIC_URL", cls.public_url).rstrip("/"),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", cls.twilio_auth_token),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", cls.telegram_webhook_secret),
         )

@@ -50,9 +50,9 @@ OPTIONAL_ENV = {
 } | {f"{name.upper()}_MAX_WORKERS" for name in EXPECTED_PROCESSES - {"gateway"}}
 # Variables the compose file must take from its environment / env file, never from the file.
 COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "CRM_FORM_SITES", "TWILIO_AUTH_TOKEN",
-                   "TELEGRAM_BOT_TOKEN"}
+                   "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"}
 # Provider credentials: in the Kubernetes Secret, never in the ConfigMap.
-PROVIDER_SECRETS = {"TWILIO_AUTH_TOKEN", "TELEGRAM_BOT_TOKEN"}
+PROVIDER_SECRETS = {"TWILIO_AUTH_TOKEN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"}
 
 
 # -- loading -------------------------------------------------------------------------------

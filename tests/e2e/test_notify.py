@@ -194,3 +194,26 @@ def test_bad_input_is_refused_with_details_and_sends_nothing(system):
     assert bad_recipient.status_code == 400 and "recipients" in bad_recipient.json()["details"]
     assert system.user("crew_member").post("/messages", json={}).status_code == 403
     assert operator.post("/campaigns", json={}).status_code == 403
+
+
+def telegram_update(system, chat: int, text: str, secret: str | None = None):
+    update = {"update_id": random.randint(1, 10**9),
+              "message": {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"}, "text": text}}
+    return system.anonymous().post("/webhooks/telegram", json=update, headers={
+        "X-Telegram-Bot-Api-Secret-Token": secret or system.env["TELEGRAM_WEBHOOK_SECRET"]})
+
+
+def test_an_employee_links_a_telegram_chat_once_and_unlinked_chats_get_nothing(system):
+    chat, stranger = random.randint(10**6, 10**9), random.randint(10**6, 10**9)
+    manager = system.user("manager")
+    code = manager.post("/me/telegram-code").json()["code"]
+
+    assert telegram_update(system, chat, f"/start {code}", secret="guessed").status_code == 403
+    assert telegram_update(system, stranger, "/deals").json() == {"ok": True, "handled": False}
+    linked = telegram_update(system, chat, f"/start {code}")
+    assert linked.status_code == 200 and linked.json()["handled"] is True
+    assert one_record(system, "telegram", str(chat))["body"].startswith("Чат привязан к CRM.")
+    assert telegram_update(system, stranger, f"/start {code}").json()["handled"] is False  # used once
+    assert telegram_update(system, chat, "/deals").json()["handled"] is True
+    eventually(lambda: len(provider_records(system, "telegram", str(chat))) == 2)
+    assert provider_records(system, "telegram", str(stranger)) == []

@@ -126,3 +126,17 @@ def test_only_what_the_data_allows_is_sent():
     assert [p.template for p in too_late] == ["leader_rescheduled", "client_rescheduled"]
     assert [p.template for p in booking_messages("cancelled", BOOKING, utc("2026-11-20T10:00"))] == [
         "leader_cancelled", "client_cancelled"]
+
+
+def test_link_codes_are_read_from_the_start_command_only():
+    from crm_notify.domain import telegram
+
+    code = telegram.new_code()
+    assert len(code) == telegram.CODE_LENGTH and set(code) <= set(telegram.CODE_ALPHABET)
+    assert telegram.link_code_in(f"/start {code}") == code
+    assert telegram.link_code_in(f"/start@crm_bot {code.lower()}") == code
+    assert telegram.link_code_in(f"/link {code}") == code
+    for text in (f"/deals {code}", "/start", "/start ABC", f"{code}", "/start 0OOOOOOO"):
+        assert telegram.link_code_in(text) is None, text
+    assert telegram.command("/deal@crm_bot 15") == ("/deal", "15")
+    assert telegram.expires(utc("2026-11-24T10:00")) == utc("2026-11-24T10:15")

@@ -84,6 +84,21 @@ class MembershipReminder(Schema):
     deal_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
 
 
+class LinkCodeRequest(Schema):
+    user_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class TelegramUpdate(Schema):
+    """The part of a Telegram Update the bot reads; everything else is ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    update_id = fields.Integer(required=True)
+    chat_id = fields.Integer(required=True)
+    text = fields.String(load_default="")
+
+
 class BookingReading(Schema):
     """scheduling's booking.*.v1 as notify reads it: unknown fields ignored, client optional."""
 

@@ -8,14 +8,14 @@ from crm_chassis.errors import InvalidInput
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_notify import delivery
+from crm_notify import delivery, telegram
 from crm_notify.channels import Channels
 from crm_notify.domain import plans
 from crm_notify.domain.messages import SendError
 from crm_notify.rendering import Templates
 from crm_notify.schemas import (
-    READINGS, Campaign, CampaignQuery, DealQuery, InAppMessage, ListQuery, MembershipReminder, OptOut, OutboundMessage,
-    ProviderStatus, check_address,
+    READINGS, Campaign, CampaignQuery, DealQuery, InAppMessage, LinkCodeRequest, ListQuery, MembershipReminder,
+    OptOut, OutboundMessage, ProviderStatus, TelegramUpdate, check_address,
 )
 
 SENDER_TICK_SECONDS = 0.5
@@ -141,6 +141,16 @@ class NotifyService(ServiceBase):
     @rpc
     def get_campaign(self, **query) -> dict:
         return self.db.read(delivery.campaign_report, load(CampaignQuery(), query)["campaign_id"])
+
+    @rpc
+    def telegram_link_code(self, **request) -> dict:
+        return self.db.transaction(telegram.issue_code, load(LinkCodeRequest(), request)["user_id"])
+
+    @rpc
+    def telegram_update(self, **update) -> dict:
+        msg = load(TelegramUpdate(), update)
+        return self.db.transaction(telegram.handle_update, msg["update_id"], str(msg["chat_id"]), msg["text"],
+                                   self.channels.timezone)
 
     @rpc
     def list_notifications(self, **query) -> list[dict]:

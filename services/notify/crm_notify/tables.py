@@ -45,3 +45,20 @@ opt_outs = sa.Table(
     sa.Column("address", sa.Text, primary_key=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
+
+# The staff bot: a chat linked to one user, by a one-time code the user got from their profile.
+telegram_links = sa.Table(
+    "telegram_links",
+    metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True),
+    sa.Column("chat_id", sa.Text, nullable=False, unique=True),
+    sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+telegram_link_codes = sa.Table(
+    "telegram_link_codes",
+    metadata,
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
