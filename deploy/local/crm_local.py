@@ -431,6 +431,8 @@ def main() -> None:
         say(f"  health:   {gateway_url(profile)}/health")
         say(f"  log in:   POST {gateway_url(profile)}/api/v1/auth/login "
             f"{{\"login\": \"admin\", \"password\": \"{local['admin_password']}\"}}")
+        say(f"  messages: what the fake SMS/WhatsApp/e-mail/Telegram providers got: "
+            f"{fake_providers_url(profile)}/records")
         say(f"  demo users (same password): manager, operator, crew; secrets in var/{profile}/secrets.json")
         say(f"  logs:     var/{profile}/log/   stop with: make stop")
 

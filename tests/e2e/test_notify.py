@@ -217,3 +217,17 @@ def test_an_employee_links_a_telegram_chat_once_and_unlinked_chats_get_nothing(s
     assert telegram_update(system, chat, "/deals").json()["handled"] is True
     eventually(lambda: len(provider_records(system, "telegram", str(chat))) == 2)
     assert provider_records(system, "telegram", str(stranger)) == []
+
+
+def test_a_membership_reminder_is_scheduled_days_before_the_end_at_ten_company_time(system):
+    deal, ends_on = deal_id(), date.today() + timedelta(days=30)
+    reminder = {"channel": "sms", "to": phone(), "client_name": "Ольга", "ends_on": ends_on.isoformat(),
+                "days_before": 3, "deal_id": deal}
+    first = system.admin.post("/reminders/membership", json=reminder)
+    assert first.status_code == 201, first.text
+    assert system.admin.post("/reminders/membership", json=reminder).json()["id"] == first.json()["id"]
+    (message,) = deal_messages(system, deal)
+    assert message["status"] == "pending"
+    assert message["send_at"] == f"{ends_on - timedelta(days=3)}T07:00:00+00:00"  # 10:00 in Moscow
+    assert message["body"] == (f"Ольга, ваш абонемент заканчивается {ends_on:%d.%m.%Y} (через 3 дн.). "
+                               f"Продлите его на ресепшене или ответьте на это сообщение.")

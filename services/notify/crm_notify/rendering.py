@@ -59,10 +59,6 @@ def render(template: str, channel: str, data: dict, timezone: str) -> str:
     return environment(timezone).get_template(f"{template}.{channel}.j2").render(**data).strip()
 
 
-def has_template(template: str, channel: str) -> bool:
-    return files("crm_notify").joinpath("templates", f"{template}.{channel}.j2").is_file()
-
-
 def problems(name: str, source: str, env: Environment) -> list[str]:
     """What is wrong with one template file's source (empty: nothing)."""
     template, _, channel = name.removesuffix(".j2").rpartition(".")

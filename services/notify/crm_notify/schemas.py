@@ -1,4 +1,4 @@
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from crm_notify.domain.messages import STATUSES
 
@@ -26,7 +26,7 @@ def check_address(channel: str, address: str) -> str | None:
     if channel == "email":
         try:
             validate.Email()(address)
-        except Exception:
+        except ValidationError:
             return "not an e-mail address"
         return None
     return None if address.lstrip("-").isdigit() else "a Telegram chat id"
