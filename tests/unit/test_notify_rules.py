@@ -140,3 +140,12 @@ def test_link_codes_are_read_from_the_start_command_only():
         assert telegram.link_code_in(text) is None, text
     assert telegram.command("/deal@crm_bot 15") == ("/deal", "15")
     assert telegram.expires(utc("2026-11-24T10:00")) == utc("2026-11-24T10:15")
+
+
+def test_a_membership_reminder_goes_days_before_the_end_at_ten_company_time():
+    from datetime import date
+
+    from crm_notify.domain.plans import membership_reminder_due
+
+    due = membership_reminder_due(date(2026, 12, 31), 3, MSK)
+    assert due.astimezone(UTC) == utc("2026-12-28T07:00")

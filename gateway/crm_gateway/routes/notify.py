@@ -77,8 +77,8 @@ async def membership_reminder(request: web.Request) -> web.Response:
 
 
 @routes.post("/campaigns", roles=SALES, body=JsonObject,
-             summary="A message to a list of recipients: {name, channel, text, recipients: [{address, "
-                     "client_id?}], idempotency_key}; sent in batches within the rate limit, opt-outs skipped")
+             summary="A message to a list of recipients: {name, channel, text, recipients: [{address}], "
+                     "idempotency_key}; sent in batches within the rate limit, opt-outs skipped")
 async def create_campaign(request: web.Request) -> web.Response:
     body = {**on_behalf(request, request["body"]), "created_by": f"user:{request['user'].id}"}
     return json_response(await call(request, "notify", "create_campaign", **body), status=201)

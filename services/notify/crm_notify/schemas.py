@@ -63,7 +63,6 @@ class OptOut(Schema):
 
 class Recipient(Schema):
     address = fields.String(required=True, validate=validate.Length(min=1, max=320))
-    client_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
 
 
 class Campaign(Schema):

@@ -1,6 +1,3 @@
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
 import eventlet
 from nameko.timer import timer
 
@@ -8,13 +5,13 @@ from crm_chassis.errors import InvalidInput
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_notify import delivery, telegram
+from crm_notify import bookings, delivery, telegram
 from crm_notify.channels import Channels
 from crm_notify.domain import plans
 from crm_notify.domain.messages import SendError
 from crm_notify.rendering import Templates
 from crm_notify.schemas import (
-    READINGS, Campaign, CampaignQuery, DealQuery, InAppMessage, LinkCodeRequest, ListQuery, MembershipReminder,
+    Campaign, CampaignQuery, DealQuery, InAppMessage, LinkCodeRequest, ListQuery, MembershipReminder,
     OptOut, OutboundMessage, ProviderStatus, TelegramUpdate, check_address,
 )
 
@@ -23,7 +20,6 @@ SENDER_TICK_SECONDS = 0.5
 # this stays below the database pool (max_workers + 2).
 SEND_CONCURRENCY = 8
 EXTERNAL = ("sms", "whatsapp", "email", "telegram")
-MEMBERSHIP_REMINDER_HOUR = time(10, 0)
 
 
 class NotifyService(ServiceBase):
@@ -46,16 +42,7 @@ class NotifyService(ServiceBase):
         self._tell_of_booking(tx, envelope, "cancelled")
 
     def _tell_of_booking(self, tx, envelope, change: str):
-        booking = READINGS[("scheduling", envelope["event_type"])]().load(envelope["data"])
-        reference = plans.booking_reference(booking)
-        if plans.supersedes_reminders(change):
-            delivery.cancel_reminders(tx, reference, plans.REMINDER)
-        for planned in plans.booking_messages(change, booking, datetime.now(UTC)):
-            delivery.enqueue(
-                tx, channel=planned.channel, recipient=planned.recipient, template=planned.template,
-                data=booking, cause=f"event:{envelope['event_id']}", due=planned.due, deal_id=booking["deal_id"],
-                reference=reference, timezone=self.channels.timezone, quiet=self.channels.quiet,
-            )
+        bookings.tell(tx, envelope, change, self.channels.timezone, self.channels.quiet)
 
     # -- the sender loop ----------------------------------------------------------------------
 
@@ -101,12 +88,10 @@ class NotifyService(ServiceBase):
 
     @rpc
     def remind_membership_ending(self, **reminder) -> dict:
-        """A reminder `days_before` the membership ends, at 10:00 company time."""
         msg = load(MembershipReminder(), reminder)
         _check_address(msg["channel"], msg["to"], "to")
-        ends_on: date = msg["ends_on"]
-        due = datetime.combine(ends_on - timedelta(days=msg["days_before"]), MEMBERSHIP_REMINDER_HOUR,
-                               tzinfo=ZoneInfo(self.channels.timezone))
+        ends_on = msg["ends_on"]
+        due = plans.membership_reminder_due(ends_on, msg["days_before"], self.channels.timezone)
         data = {"client_name": msg["client_name"], "ends_on": ends_on.strftime("%d.%m.%Y"),
                 "days_left": msg["days_before"]}
         return self.db.transaction(

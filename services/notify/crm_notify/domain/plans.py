@@ -1,9 +1,11 @@
 """Who is told what when a booking is made, moved or cancelled: plain data in, planned messages out."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 REMINDER = "client_reminder"
 REMIND_BEFORE = timedelta(days=1)
+MEMBERSHIP_REMINDER_AT = time(10, 0)
 
 
 @dataclass(frozen=True)
@@ -40,3 +42,8 @@ def booking_messages(change: str, booking: dict, now: datetime) -> list[Planned]
 def supersedes_reminders(change: str) -> bool:
     """A moved or cancelled booking's earlier reminders must not go out."""
     return change in ("rescheduled", "cancelled")
+
+
+def membership_reminder_due(ends_on: date, days_before: int, timezone: str) -> datetime:
+    """`days_before` the membership ends, at 10:00 company time."""
+    return datetime.combine(ends_on - timedelta(days=days_before), MEMBERSHIP_REMINDER_AT, tzinfo=ZoneInfo(timezone))
