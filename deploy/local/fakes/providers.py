@@ -27,6 +27,7 @@ import base64
 import email
 import email.policy
 import itertools
+import json
 import os
 import secrets
 from datetime import UTC, datetime
@@ -135,7 +136,7 @@ class SmtpRecorder:
 async def list_records(request: web.Request) -> web.Response:
     found = [entry for entry in RECORDS
              if all(entry.get(key) == value for key, value in request.query.items() if key in ("provider", "to"))]
-    return web.json_response(found)
+    return web.json_response(found, dumps=lambda value: json.dumps(value, ensure_ascii=False))
 
 
 async def add_fault(request: web.Request) -> web.Response:
