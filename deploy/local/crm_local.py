@@ -311,6 +311,8 @@ def local_processes(profile: str) -> dict[str, list[str]]:
     """What the runner starts: the fake providers first, then the system's own processes."""
     http_port, smtp_port = fake_ports(profile)
     fakes = [str(BIN / "python"), str(FAKES), "--http-port", str(http_port), "--smtp-port", str(smtp_port)]
+    if profile == "dev":  # the deal card shows messages delivered; tests script each outcome
+        fakes.append("--deliver")
     return {"fakes": fakes, **commands()}
 
 

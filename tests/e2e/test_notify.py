@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from crm_chassis.events import make_envelope
 from tests.contracts.test_event_contracts import AWAITED
-from tests.support.system import eventually, provider_fault, provider_records, publish_event, twilio_callback
+from tests.support.system import (
+    eventually, provider_fault, provider_outcome, provider_records, publish_event, twilio_callback,
+)
 
 
 def phone() -> str:
@@ -71,6 +73,20 @@ def test_signed_status_callbacks_move_the_message_forward_and_forged_ones_change
     assert delivered.json()["status"] == "delivered" and late.json()["status"] == "delivered"
     assert deal_messages(system, deal)[0]["status"] == "delivered"
     assert twilio_callback(system, {"MessageSid": "SM" + "0" * 32, "MessageStatus": "sent"}).status_code == 404
+
+
+def test_twilio_reports_delivery_through_the_gateway_and_the_deal_card_shows_it(system):
+    delivered, unreachable, deal = phone(), phone(), deal_id()
+    provider_outcome(system, delivered, ["sent", "delivered"])
+    provider_outcome(system, unreachable, ["sent", "undelivered"])
+    assert send(system.admin, channel="sms", to=delivered, text="Мастер выехал", deal_id=deal).status_code == 201
+    assert send(system.admin, channel="sms", to=unreachable, text="Мастер выехал", deal_id=deal).status_code == 201
+    card = eventually(lambda: (c := {m["recipient"]: m for m in deal_messages(system, deal)})
+                      and {m["status"] for m in c.values()} == {"delivered", "undelivered"} and c)
+    assert card[delivered]["error"] is None
+    assert card[unreachable]["error"] == "provider error 30003"
+    callbacks = provider_records(system, "twilio-callback", delivered)
+    assert [(r["status"], r["answer"]) for r in callbacks] == [("sent", 200), ("delivered", 200)]
 
 
 def booking_event(event_type: str, **changes) -> dict:

@@ -141,6 +141,12 @@ def provider_fault(system: System, to: str, status: int, code: int | None = None
                   timeout=10).raise_for_status()
 
 
+def provider_outcome(system: System, to: str, statuses: list[str]) -> None:
+    """Make the fake Twilio report these statuses to the message's signed status callback."""
+    requests.post(f"{system.providers}/outcomes", json={"to": to, "statuses": statuses},
+                  timeout=10).raise_for_status()
+
+
 def twilio_callback(system: System, form: dict, token: str | None = None) -> requests.Response:
     """A status callback as Twilio posts it: signed over the public URL and the form."""
     from twilio.request_validator import RequestValidator

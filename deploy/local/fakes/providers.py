@@ -2,7 +2,7 @@
 REAL client libraries (twilio, smtplib, the Telegram Bot API over HTTP) and record what they
 were sent.
 
-    python deploy/local/fakes/providers.py --http-port 8111 --smtp-port 8112
+    python deploy/local/fakes/providers.py --http-port 8111 --smtp-port 8112 [--deliver]
 
 HTTP (one port):
   POST /2010-04-01/Accounts/{sid}/Messages.json   Twilio's Messages API (form: To, From, Body,
@@ -14,6 +14,9 @@ HTTP (one port):
        WhatsApp recipient is `whatsapp:+7...`, as Twilio gets it):
        Twilio/Telegram answer `status` (e.g. 400 + code 21211 for a bad number, 503 for an
        outage), SMTP answers `status` to RCPT TO; `times` failures, then success (null: always)
+  POST /outcomes {"to", "statuses": ["sent", "delivered"]}   after accepting a message to `to`,
+       post these statuses to its StatusCallback URL, signed like Twilio (X-Twilio-Signature
+       with TWILIO_AUTH_TOKEN); `--deliver` makes ["sent", "delivered"] the default for all
 SMTP (the other port): accepts any message and records From, To, Subject and the text body.
 
 It lives here, beside the runner that starts it in every local profile, because it is part of
@@ -33,11 +36,17 @@ import secrets
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, web
 from aiosmtpd.controller import Controller
+from twilio.request_validator import RequestValidator
 
 RECORDS: list[dict] = []
 FAULTS: dict[str, dict] = {}
+OUTCOMES: dict[str, list[str]] = {}
+DEFAULT_OUTCOME: list[str] = []
+CALLBACK_ATTEMPTS = 5
+CALLBACK_PAUSE_SECONDS = 0.3
+_tasks: set[asyncio.Task] = set()
 _numbers = itertools.count(1)
 
 
@@ -80,14 +89,43 @@ async def twilio_create_message(request: web.Request) -> web.Response:
         return twilio_error(fault["status"], fault.get("code") or 20500, fault.get("message") or "Fault")
     sid = "SM" + secrets.token_hex(16)
     now = format_datetime(datetime.now(UTC), usegmt=True)
-    record("twilio", sid=sid, to=to, sender=sender, body=body, status_callback=form.get("StatusCallback"),
+    callback = form.get("StatusCallback")
+    record("twilio", sid=sid, to=to, sender=sender, body=body, status_callback=callback,
            channel="whatsapp" if to.startswith("whatsapp:") else "sms")
+    statuses = OUTCOMES.get(to, DEFAULT_OUTCOME)
+    if callback and statuses:
+        task = asyncio.create_task(call_back(callback, account, sid, to, sender, statuses))
+        _tasks.add(task)
+        task.add_done_callback(_tasks.discard)
     return web.json_response({
         "sid": sid, "account_sid": account, "to": to, "from": sender, "body": body, "status": "queued",
         "num_segments": "1", "direction": "outbound-api", "api_version": "2010-04-01",
         "date_created": now, "date_updated": now, "date_sent": None, "price": None, "error_code": None,
         "error_message": None, "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
     }, status=201)
+
+
+async def call_back(url: str, account: str, sid: str, to: str, sender: str, statuses: list[str]) -> None:
+    """Twilio's status callbacks: one POST per status, signed over the URL and the form."""
+    validator = RequestValidator(os.environ.get("TWILIO_AUTH_TOKEN", ""))
+    async with ClientSession() as http:
+        for status in statuses:
+            form = {"MessageSid": sid, "SmsSid": sid, "AccountSid": account, "From": sender, "To": to,
+                    "MessageStatus": status, "SmsStatus": status, "ApiVersion": "2010-04-01"}
+            if status in ("failed", "undelivered"):
+                form["ErrorCode"] = "30003"  # Twilio: unreachable destination handset
+            answer = None
+            for _ in range(CALLBACK_ATTEMPTS):  # the sender may not have stored the SID yet
+                await asyncio.sleep(CALLBACK_PAUSE_SECONDS)
+                try:
+                    async with http.post(url, data=form, headers={
+                            "X-Twilio-Signature": validator.compute_signature(url, form)}) as response:
+                        answer = response.status
+                except ClientError as exc:
+                    answer = str(exc)
+                if answer == 200:
+                    break
+            record("twilio-callback", to=to, sid=sid, status=status, answer=answer)
 
 
 # -- Telegram --------------------------------------------------------------------------------
@@ -139,6 +177,12 @@ async def list_records(request: web.Request) -> web.Response:
     return web.json_response(found, dumps=lambda value: json.dumps(value, ensure_ascii=False))
 
 
+async def add_outcome(request: web.Request) -> web.Response:
+    outcome = await request.json()
+    OUTCOMES[outcome["to"]] = [str(status) for status in outcome["statuses"]]
+    return web.json_response(outcome, status=201)
+
+
 async def add_fault(request: web.Request) -> web.Response:
     fault = await request.json()
     FAULTS[fault["to"]] = {"status": int(fault["status"]), "code": fault.get("code"),
@@ -153,6 +197,7 @@ def app() -> web.Application:
         web.post("/bot{token}/{method}", telegram_method),
         web.get("/records", list_records),
         web.post("/faults", add_fault),
+        web.post("/outcomes", add_outcome),
         web.get("/health", lambda request: web.json_response({"status": "ok"})),
     ])
     return application
@@ -176,5 +221,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--http-port", type=int, required=True)
     parser.add_argument("--smtp-port", type=int, required=True)
+    parser.add_argument("--deliver", action="store_true",
+                        help="report every Twilio message sent, then delivered, to its StatusCallback")
     arguments = parser.parse_args()
+    DEFAULT_OUTCOME.extend(["sent", "delivered"] if arguments.deliver else [])
     asyncio.run(serve(arguments.http_port, arguments.smtp_port))
