@@ -9,13 +9,15 @@ from nameko.events import EventHandler
 
 from crm_deals import events as deals_events
 from crm_leads import events as leads_events
+from crm_notify import events as notify_events
 from crm_notify.schemas import READINGS as NOTIFY_READINGS
 from crm_notify.service import NotifyService
 from crm_reports.readings import READINGS as REPORTS_READINGS
 from crm_reports.service import ReportsService
 from crm_scheduling import events as scheduling_events
 
-PRODUCERS = {"leads": leads_events, "deals": deals_events, "scheduling": scheduling_events}
+PRODUCERS = {"leads": leads_events, "deals": deals_events, "scheduling": scheduling_events,
+             "notify": notify_events}
 CONSUMERS = {ReportsService: REPORTS_READINGS, NotifyService: NOTIFY_READINGS}
 
 _BOOKING = scheduling_events.EXAMPLES["booking.created.v1"]

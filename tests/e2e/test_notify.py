@@ -248,3 +248,34 @@ def test_a_membership_reminder_is_scheduled_days_before_the_end_at_ten_company_t
     assert message["send_at"] == f"{ends_on - timedelta(days=3)}T07:00:00+00:00"  # 10:00 in Moscow
     assert message["body"] == (f"Ольга, ваш абонемент заканчивается {ends_on:%d.%m.%Y} (через 3 дн.). "
                                f"Продлите его на ресепшене или ответьте на это сообщение.")
+
+
+def test_a_colleagues_message_arrives_live_on_the_open_stream(system):
+    import threading
+
+    import requests
+
+    manager, controller = system.user("manager"), system.user("controller")
+    manager_id = manager.get("/me").json()["id"]
+    received, ready = [], threading.Event()
+
+    def listen():
+        with requests.get(f"{system.base_url}/api/v1/notifications/live", stream=True, timeout=30,
+                          headers=manager.session.headers) as stream:
+            assert stream.headers["Content-Type"].startswith("text/event-stream")
+            ready.set()
+            for line in stream.iter_lines(decode_unicode=True):
+                if line.startswith("data: "):
+                    received.append(__import__("json").loads(line[6:]))
+                    return
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    assert ready.wait(10)
+    sent = controller.post("/notifications", json={
+        "user_id": manager_id, "text": "Срочно перезвоните клиенту", "idempotency_key": uuid.uuid4().hex})
+    assert sent.status_code == 201
+    listener.join(20)
+    assert received and received[0]["id"] == sent.json()["id"]
+    assert received[0]["body"] == "Тест controller: Срочно перезвоните клиенту"
+    assert received[0]["recipient"] == f"user:{manager_id}"

@@ -1,18 +1,22 @@
 """Notifications: in-app messages, outbound messages to clients (SMS, WhatsApp, e-mail,
 Telegram) and their delivery status per deal, reminders, campaigns, opt-outs, and Twilio's
 signed status callbacks."""
+import asyncio
+import json
+
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 from twilio.request_validator import RequestValidator
 
 from crm_gateway.api import ANY_USER, SALES, SIGNED, STAFF, JsonObject, Routes, call, json_response
-from crm_gateway.context import SETTINGS
+from crm_gateway.context import LIVE, SETTINGS
 from crm_gateway.errors import Forbidden, InvalidInput
 
 routes = Routes("notify")
 DEAL_ID = "{deal_id:\\d{1,18}}"
 CAMPAIGN_ID = "{campaign_id:\\d{1,18}}"
 TWILIO_SIGNATURE_HEADER = "X-Twilio-Signature"
+HEARTBEAT_SECONDS = 15
 
 
 class NotificationQuery(Schema):
@@ -41,6 +45,24 @@ async def list_notifications(request: web.Request) -> web.Response:
         raise Forbidden("you may read only your own notifications")
     return json_response(await call(request, "notify", "list_notifications", recipient=recipient,
                                     limit=request["query"]["limit"]))
+
+
+@routes.get("/notifications/live", roles=ANY_USER,
+            summary="Your in-app notifications as they arrive: text/event-stream, one `notification` "
+                    "event each (JSON: id, recipient, template, body, created_at), comments as heartbeats")
+async def live_notifications(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
+                                           "Cache-Control": "no-cache", "X-Request-ID": request["request_id"]})
+    with request.app[LIVE].subscribe(f"user:{request['user'].id}") as queue:
+        await response.prepare(request)  # subscribed first: nothing is missed once the client sees headers
+        while True:
+            try:
+                item = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+            except asyncio.TimeoutError:
+                await response.write(b": heartbeat\n\n")
+                continue
+            data = json.dumps(item, ensure_ascii=False)
+            await response.write(f"id: {item['id']}\nevent: notification\ndata: {data}\n\n".encode())
 
 
 @routes.post("/notifications", roles=STAFF, body=MessageInput,

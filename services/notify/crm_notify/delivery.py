@@ -9,6 +9,7 @@ from crm_chassis.db import Transaction
 from crm_chassis.errors import NotFound
 from crm_notify.domain import messages as states
 from crm_notify.domain.quiet_hours import QuietHours, send_time
+from crm_notify.events import NotificationCreatedV1
 from crm_notify.rendering import render
 from crm_notify.schemas import NotificationOutput
 from crm_notify.tables import campaigns, notifications, opt_outs
@@ -34,15 +35,18 @@ def store(tx: Transaction, *, key: str, channel: str, recipient: str, timezone: 
             quiet: QuietHours | None, due: datetime | None, **values) -> dict:
     opted_out = channel != "in_app" and bool(_opted_out(tx.session, channel, [recipient]))
     status, send_at = _initial(channel, opted_out, due, quiet, timezone)
-    tx.session.execute(
+    inserted = tx.session.execute(
         pg_insert(notifications)
         .values(idempotency_key=key, channel=channel, recipient=recipient, status=status, send_at=send_at,
                 **values)
         .on_conflict_do_nothing(index_elements=[notifications.c.idempotency_key])
-    )
+        .returning(notifications.c.id)
+    ).first()
     row = tx.session.execute(
         sa.select(notifications).where(notifications.c.idempotency_key == key)
     ).mappings().one()
+    if inserted and channel == "in_app":
+        tx.emit("notification.created.v1", NotificationCreatedV1().dump(row))
     return NotificationOutput().dump(row)
 
 
