@@ -9,7 +9,10 @@ from sqlalchemy.orm import sessionmaker
 from crm_chassis.db import Transaction
 from crm_notify import delivery
 from crm_notify.domain.messages import SendError
+from crm_notify.domain.quiet_hours import QuietHours
 from crm_notify.tables import metadata, notifications
+
+MSK = "Europe/Moscow"
 
 
 @pytest.fixture(scope="module")
@@ -66,18 +69,18 @@ def test_two_senders_never_claim_the_same_message(engine, tx_of):
 def test_a_transient_error_waits_before_the_next_attempt_and_a_permanent_one_ends_it(tx_of):
     tx_of(sms, "event:flaky", to="+79005550001")
     (claimed,) = tx_of(delivery.claim_due, {"sms": 5})
-    assert tx_of(delivery.record_error, claimed, SendError("503: down", transient=True)) == "pending"
+    assert tx_of(delivery.record_error, claimed, SendError("503: down", transient=True), MSK, None) == "pending"
     assert tx_of(delivery.claim_due, {"sms": 5}) == []  # not due yet
     tx_of(sms, "event:bad", to="+79005550002")
     (bad,) = tx_of(delivery.claim_due, {"sms": 5})
-    assert tx_of(delivery.record_error, bad, SendError("21211: invalid To", transient=False)) == "failed"
+    assert tx_of(delivery.record_error, bad, SendError("21211: invalid To", transient=False), MSK, None) == "failed"
 
 
 def test_a_whatsapp_that_fails_is_sent_again_as_sms_once(engine, tx_of):
     tx_of(sms, "event:wa", channel="whatsapp")
     (claimed,) = tx_of(delivery.claim_due, {"whatsapp": 5})
-    tx_of(delivery.record_error, claimed, SendError("63003: not on WhatsApp", transient=False))
-    tx_of(delivery.record_error, claimed, SendError("63003: not on WhatsApp", transient=False))  # a repeat
+    tx_of(delivery.record_error, claimed, SendError("63003: not on WhatsApp", transient=False), MSK, None)
+    tx_of(delivery.record_error, claimed, SendError("63003: not on WhatsApp", transient=False), MSK, None)  # a repeat
     with engine.connect() as conn:
         rows = conn.execute(sa.select(notifications.c.channel, notifications.c.status, notifications.c.body)
                             .order_by(notifications.c.id)).all()
@@ -95,3 +98,13 @@ def test_a_claim_left_behind_by_a_dead_sender_ends_failed_not_sent_twice(engine,
     with engine.connect() as conn:
         statuses = dict(conn.execute(sa.select(notifications.c.id, notifications.c.status)).all())
     assert statuses == {claimed[0]["id"]: "failed", claimed[1]["id"]: "sending"}
+
+
+def test_a_retry_that_would_fall_in_quiet_hours_waits_for_the_morning(engine, tx_of):
+    tx_of(sms, "event:night", to="+79005550005")
+    (claimed,) = tx_of(delivery.claim_due, {"sms": 5})
+    always_quiet_now = QuietHours.parse("00:00-23:59")
+    tx_of(delivery.record_error, claimed, SendError("503: down", transient=True), MSK, always_quiet_now)
+    with engine.connect() as conn:
+        send_at = conn.execute(sa.select(notifications.c.send_at)).scalar_one()
+    assert send_at.astimezone(__import__("zoneinfo").ZoneInfo(MSK)).strftime("%H:%M") == "23:59"

@@ -112,11 +112,13 @@ def record_sent(tx: Transaction, message_id: int, provider_status: str, provider
     )
 
 
-def record_error(tx: Transaction, message: dict, error: states.SendError) -> str:
+def record_error(tx: Transaction, message: dict, error: states.SendError, timezone: str,
+                 quiet: QuietHours | None) -> str:
+    """A failed attempt: back to pending for a later retry (outside quiet hours), or failed."""
     status, retry_in = states.after_error(error, message["attempts"])
     values = dict(status=status, error=error.reason, updated_at=sa.func.now())
     if retry_in is not None:
-        values["send_at"] = sa.func.now() + timedelta(seconds=retry_in)
+        values["send_at"] = send_time(datetime.now(UTC) + timedelta(seconds=retry_in), quiet, timezone)
     tx.session.execute(sa.update(notifications).where(notifications.c.id == message["id"]).values(**values))
     if status == states.FAILED:
         _fall_back(tx, message)

@@ -62,7 +62,8 @@ class NotifyService(ServiceBase):
         try:
             status, provider_id = self.channels.send(message)
         except SendError as error:
-            self.db.transaction(delivery.record_error, message, error)
+            self.db.transaction(delivery.record_error, message, error, self.channels.timezone,
+                                self.channels.quiet)
         else:
             self.db.transaction(delivery.record_sent, message["id"], status, provider_id)
 
