@@ -1,3 +1,5 @@
+import logging
+
 import eventlet
 from nameko.timer import timer
 
@@ -15,6 +17,7 @@ from crm_notify.schemas import (
     OptOut, OutboundMessage, ProviderStatus, TelegramUpdate, check_address,
 )
 
+log = logging.getLogger(__name__)
 SENDER_TICK_SECONDS = 0.5
 # Sends in flight at once within a tick; each records its result on its own connection, so
 # this stays below the database pool (max_workers + 2).
@@ -64,6 +67,8 @@ class NotifyService(ServiceBase):
         except SendError as error:
             self.db.transaction(delivery.record_error, message, error, self.channels.timezone,
                                 self.channels.quiet)
+        except Exception:  # a bug, not the provider: leave the claim to end failed as stale, not resent
+            log.exception("sending message %s failed unexpectedly", message["id"])
         else:
             self.db.transaction(delivery.record_sent, message["id"], status, provider_id)
 
