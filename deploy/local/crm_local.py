@@ -6,7 +6,9 @@
 Profiles keep a test run apart from a running system: the `test` profile uses databases
 `crm_test_*`, the RabbitMQ vhost `crm_test` and ports 8180-8205. Addresses come from the
 environment first (CRM_PG_URL / AMQP_URI, or CRM_TEST_PG_URL / CRM_TEST_AMQP_URI for tests).
-Logs and pid files live under var/<profile>/.
+Logs and pid files live under var/<profile>/. Every profile also runs the fake message
+providers (deploy/local/fakes/providers.py: Twilio, SMTP, Telegram) on port_base + 11 and + 12,
+and points the notify service at them.
 """
 import argparse
 import json
@@ -41,6 +43,8 @@ PROFILES = {
     "test": {"db_prefix": f"crm_test{_test_suffix}", "vhost": f"crm_test{_test_suffix}",
              "port_base": 8200 + 1000 * TEST_SLOT, "gateway_port": 8180 + 1000 * TEST_SLOT, "env": "CRM_TEST_"},
 }
+FAKES = ROOT / "deploy" / "local" / "fakes" / "providers.py"
+FAKE_TWILIO_ACCOUNT = "AC" + "0" * 31 + "1"
 DEFAULT_PG = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -56,23 +60,24 @@ def var_dir(profile: str) -> Path:
     return path
 
 
-WEBHOOK_SECRETS = ("twilio_auth_token", "pbx_secret", "telegram_secret", "email_secret")
-
-
 def local_secrets(profile: str) -> dict:
     """Generated once per checkout and profile, never committed (var/ is ignored)."""
     path = var_dir(profile) / "secrets.json"
-    stored = json.loads(path.read_text()) if path.exists() else {}
+    known = json.loads(path.read_text()) if path.exists() else {}
     wanted = {
-        "admin_password": secrets.token_urlsafe(12),
-        "form_sites": {"site-main": secrets.token_hex(16), "site-okna": secrets.token_hex(16)},
-        **{name: secrets.token_hex(16) for name in WEBHOOK_SECRETS},
+        "admin_password": lambda: secrets.token_urlsafe(12),
+        "form_sites": lambda: {"site-main": secrets.token_hex(16), "site-okna": secrets.token_hex(16)},
+        "twilio_auth_token": lambda: secrets.token_hex(16),
+        "telegram_bot_token": lambda: f"{secrets.randbelow(10**9)}:{secrets.token_urlsafe(24)}",
+        "telegram_webhook_secret": lambda: secrets.token_hex(16),
+        "pbx_secret": lambda: secrets.token_hex(16),
+        "email_secret": lambda: secrets.token_hex(16),
     }
-    if set(wanted) - set(stored):
-        stored = {**wanted, **stored}
-        path.write_text(json.dumps(stored, indent=2))
+    if not wanted.keys() <= known.keys():  # a checkout from before a secret was added gets it now
+        known = {**{name: make() for name, make in wanted.items() if name not in known}, **known}
+        path.write_text(json.dumps(known, indent=2))
         path.chmod(0o600)
-    return stored
+    return known
 
 
 def addresses(profile: str) -> tuple[str, str]:
@@ -85,6 +90,16 @@ def addresses(profile: str) -> tuple[str, str]:
         vhost = PROFILES[profile]["vhost"]
         amqp = base.rstrip("/") + "/" + urllib.parse.quote(vhost, safe="") if vhost else base
     return pg.rstrip("/"), amqp
+
+
+def fake_ports(profile: str) -> tuple[int, int]:
+    """(HTTP port of the fake Twilio + Telegram, SMTP port of the fake mail server)."""
+    base = PROFILES[profile]["port_base"]
+    return base + 11, base + 12
+
+
+def fake_providers_url(profile: str) -> str:
+    return f"http://127.0.0.1:{fake_ports(profile)[0]}"
 
 
 def process_env(profile: str) -> dict:
@@ -101,13 +116,27 @@ def crm_env(profile: str) -> dict:
         "GATEWAY_DATABASE_URL": f"{pg}/{settings['db_prefix']}_gateway",
         "GATEWAY_PORT": str(settings["gateway_port"]),
         "CRM_FORM_SITES": ",".join(f"{site}={secret}" for site, secret in local["form_sites"].items()),
-        "GATEWAY_PUBLIC_URL": gateway_url(profile),
-        "TWILIO_AUTH_TOKEN": local["twilio_auth_token"],
         "CRM_PBX_SECRET": local["pbx_secret"],
-        "TELEGRAM_WEBHOOK_SECRET": local["telegram_secret"],
         "CRM_EMAIL_WEBHOOK_SECRET": local["email_secret"],
         "PYTHONWARNINGS": "ignore",
         "DEALS_DOCUMENTS_DIR": str(var_dir(profile) / "documents"),
+        # The message providers: the local fakes, which check these credentials like the real ones.
+        "GATEWAY_PUBLIC_URL": gateway_url(profile),
+        "TWILIO_API_URL": fake_providers_url(profile),
+        "TWILIO_ACCOUNT_SID": FAKE_TWILIO_ACCOUNT,
+        "TWILIO_AUTH_TOKEN": local["twilio_auth_token"],
+        "TWILIO_SMS_FROM": "+79990000001",
+        "TWILIO_WHATSAPP_FROM": "+79990000002",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(fake_ports(profile)[1]),
+        "SMTP_FROM": "crm@example.ru",
+        "TELEGRAM_API_URL": fake_providers_url(profile),
+        "TELEGRAM_BOT_TOKEN": local["telegram_bot_token"],
+        "TELEGRAM_WEBHOOK_SECRET": local["telegram_webhook_secret"],
+        # bench/notify.py raises them (NOTIFY_RATE_LIMITS=sms=100000) to measure the pipeline itself.
+        "NOTIFY_RATE_LIMITS": os.environ.get("NOTIFY_RATE_LIMITS", "sms=10,whatsapp=10,email=20,telegram=25"),
+        # Tests must not depend on the hour they run at; quiet hours have their unit tests.
+        "NOTIFY_QUIET_HOURS": "" if profile == "test" else "21:00-09:00",
     }
     for number, service in enumerate(SERVICES, start=1):
         upper = service.upper()
@@ -283,6 +312,15 @@ def commands() -> dict[str, list[str]]:
     return {**services, "gateway": [str(BIN / "crm-gateway"), "serve"]}
 
 
+def local_processes(profile: str) -> dict[str, list[str]]:
+    """What the runner starts: the fake providers first, then the system's own processes."""
+    http_port, smtp_port = fake_ports(profile)
+    fakes = [str(BIN / "python"), str(FAKES), "--http-port", str(http_port), "--smtp-port", str(smtp_port)]
+    if profile == "dev":  # the deal card shows messages delivered; tests script each outcome
+        fakes.append("--deliver")
+    return {"fakes": fakes, **commands()}
+
+
 def pid_file(profile: str, name: str) -> Path:
     return var_dir(profile) / "run" / f"{name}.pid"
 
@@ -303,7 +341,7 @@ def running_pid(profile: str, name: str) -> int | None:
 def start(profile: str, only: list[str] | None = None) -> None:
     env = process_env(profile)
     logs = var_dir(profile) / "log"
-    for name, command in commands().items():
+    for name, command in local_processes(profile).items():
         if only and name not in only:
             continue
         if running_pid(profile, name):
@@ -319,7 +357,7 @@ def start(profile: str, only: list[str] | None = None) -> None:
 
 
 def stop(profile: str, only: list[str] | None = None, sig: int = signal.SIGTERM) -> None:
-    for name in commands():
+    for name in local_processes(profile):
         if only and name not in only:
             continue
         pid = running_pid(profile, name)
@@ -389,7 +427,7 @@ def main() -> None:
     if args.command == "reset":
         reset(profile)
     if args.command == "status":
-        for name in commands():
+        for name in local_processes(profile):
             say(f"{name}: {'running, pid ' + str(pid) if (pid := running_pid(profile, name)) else 'stopped'}")
     if args.command == "env":
         print(json.dumps(crm_env(profile), indent=2))
@@ -400,6 +438,8 @@ def main() -> None:
         say(f"  health:   {gateway_url(profile)}/health")
         say(f"  log in:   POST {gateway_url(profile)}/api/v1/auth/login "
             f"{{\"login\": \"admin\", \"password\": \"{local['admin_password']}\"}}")
+        say(f"  messages: what the fake SMS/WhatsApp/e-mail/Telegram providers got: "
+            f"{fake_providers_url(profile)}/records")
         say(f"  demo users (same password): manager, operator, crew; secrets in var/{profile}/secrets.json")
         say(f"  logs:     var/{profile}/log/   stop with: make stop")
 

@@ -30,7 +30,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8080"
     twilio_auth_token: str = ""
     pbx_secret: str = ""
-    telegram_secret: str = ""
+    telegram_webhook_secret: str = ""  # Telegram sends it with every update (setWebhook secret_token)
     email_secret: str = ""
     services: tuple[str, ...] = SERVICES
 
@@ -48,6 +48,6 @@ class Settings:
             public_url=env.get("GATEWAY_PUBLIC_URL", cls.public_url).rstrip("/"),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
             pbx_secret=env.get("CRM_PBX_SECRET", ""),
-            telegram_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
             email_secret=env.get("CRM_EMAIL_WEBHOOK_SECRET", ""),
         )

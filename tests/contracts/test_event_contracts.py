@@ -13,16 +13,17 @@ from crm_deals.service import DealsService
 from crm_leads import events as leads_events
 from crm_leads.readings import READINGS as LEADS_READINGS
 from crm_leads.service import LeadsService
+from crm_notify import events as notify_events
 from crm_notify.schemas import READINGS as NOTIFY_READINGS
 from crm_notify.service import NotifyService
 from crm_reports.readings import READINGS as REPORTS_READINGS
 from crm_reports.service import ReportsService
 from crm_scheduling import events as scheduling_events
 
-PRODUCERS = {"leads": leads_events, "deals": deals_events, "scheduling": scheduling_events}
+PRODUCERS = {"leads": leads_events, "deals": deals_events, "scheduling": scheduling_events,
+             "notify": notify_events}
 CONSUMERS = {ReportsService: REPORTS_READINGS, NotifyService: NOTIFY_READINGS, LeadsService: LEADS_READINGS,
              DealsService: DEALS_READINGS}
-
 
 def subscriptions(service_cls) -> set[tuple[str, str]]:
     container = ServiceContainer(service_cls, {"AMQP_URI": "memory://"})
@@ -48,3 +49,4 @@ def test_every_subscription_reads_the_producers_example(consumer):
         example = PRODUCERS[source].EXAMPLES[event_type]
         readings[(source, event_type)]().load(example)
         readings[(source, event_type)]().load({**example, "a_field_added_later": 1})
+

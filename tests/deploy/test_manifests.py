@@ -45,10 +45,12 @@ PER_PROCESS_ENV = "CRM_SERVICE_NAME"
 OPTIONAL_ENV = {
     "DEFAULT_PHONE_REGION", "GATEWAY_RPC_TIMEOUT", "GATEWAY_TOKEN_TTL_HOURS",
     "GATEWAY_MAX_BODY_BYTES", "CRM_USER_PASSWORD",
+    # Only for an SMTP relay that wants a login (the local fake does not): set both then.
+    "SMTP_USER", "SMTP_PASSWORD",
 } | {f"{name.upper()}_MAX_WORKERS" for name in EXPECTED_PROCESSES - {"gateway"}}
 # Variables the compose file must take from its environment / env file, never from the file.
 WEBHOOK_SECRETS = {"CRM_FORM_SITES", "TWILIO_AUTH_TOKEN", "CRM_PBX_SECRET", "TELEGRAM_WEBHOOK_SECRET",
-                   "CRM_EMAIL_WEBHOOK_SECRET"}
+                   "CRM_EMAIL_WEBHOOK_SECRET", "TELEGRAM_BOT_TOKEN"}
 COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"} | WEBHOOK_SECRETS
 
 
@@ -80,7 +82,8 @@ def required_env(dev_env) -> set[str]:
 
 @pytest.fixture(scope="module")
 def secret_env(dev_env) -> set[str]:
-    """What carries a credential: the broker URI, every database URL, the webhook secrets."""
+    """What carries a credential: the broker URI, every database URL, the webhook secrets and
+    the message providers' tokens."""
     return {"AMQP_URI"} | WEBHOOK_SECRETS | {name for name in dev_env if name.endswith("_DATABASE_URL")}
 
 

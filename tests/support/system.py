@@ -63,6 +63,9 @@ class System:
         self.base_url = base_url
         self.secrets = secrets
         self.admin = self.log_in("admin", secrets["admin_password"])
+        module = _runner_module()
+        self.env = module.crm_env(PROFILE)
+        self.providers = module.fake_providers_url(PROFILE)
 
     @classmethod
     def start(cls) -> "System":
@@ -123,3 +126,47 @@ def eventually(check, timeout: float = 15.0, interval: float = 0.2):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s; last value: {result!r}")
         time.sleep(interval)
+
+
+# -- the fake message providers and the events other services publish -----------------------
+
+def provider_records(system: System, provider: str, to: str) -> list[dict]:
+    """What the fake provider (twilio, smtp, telegram) received for this recipient."""
+    response = requests.get(f"{system.providers}/records", params={"provider": provider, "to": to}, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def provider_fault(system: System, to: str, status: int, code: int | None = None, message: str | None = None,
+                   times: int | None = None) -> None:
+    requests.post(f"{system.providers}/faults", json={"to": to, "status": status, "code": code,
+                                                      "message": message, "times": times},
+                  timeout=10).raise_for_status()
+
+
+def provider_outcome(system: System, to: str, statuses: list[str]) -> None:
+    """Make the fake Twilio report these statuses to the message's signed status callback."""
+    requests.post(f"{system.providers}/outcomes", json={"to": to, "statuses": statuses},
+                  timeout=10).raise_for_status()
+
+
+def twilio_callback(system: System, form: dict, token: str | None = None) -> requests.Response:
+    """A status callback as Twilio posts it: signed over the public URL and the form."""
+    from twilio.request_validator import RequestValidator
+
+    url = f"{system.env['GATEWAY_PUBLIC_URL']}/api/v1/webhooks/twilio/status"
+    signature = RequestValidator(token or system.env["TWILIO_AUTH_TOKEN"]).compute_signature(url, form)
+    return requests.post(f"{system.base_url}/api/v1/webhooks/twilio/status", data=form, timeout=30,
+                         headers={"X-Twilio-Signature": signature})
+
+
+def publish_event(system: System, envelope: dict) -> None:
+    """Publish an event as its producer's outbox relay does (exchange `<producer>.events`)."""
+    from kombu import Exchange
+    from nameko.amqp.publish import Publisher
+
+    from crm_chassis.events import exchange_name
+
+    exchange = Exchange(exchange_name(envelope["producer"]), type="topic", durable=True)
+    Publisher(system.env["AMQP_URI"], declare=[exchange]).publish(
+        envelope, exchange=exchange, routing_key=envelope["event_type"])

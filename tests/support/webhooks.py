@@ -23,4 +23,4 @@ def post_hmac(system, path: str, payload: dict, secret_name: str, secret: str | 
 
 def post_telegram(system, update: dict, secret: str | None = None) -> requests.Response:
     return requests.post(f"{system.base_url}/api/v1/webhooks/telegram/clients", json=update, timeout=30,
-                         headers={"X-Telegram-Bot-Api-Secret-Token": secret or system.secrets["telegram_secret"]})
+                         headers={"X-Telegram-Bot-Api-Secret-Token": secret or system.secrets["telegram_webhook_secret"]})

@@ -1,10 +1,22 @@
+"""Notifications: in-app messages, outbound messages to clients (SMS, WhatsApp, e-mail,
+Telegram) and their delivery status per deal, reminders, campaigns, opt-outs, and Twilio's
+signed status callbacks."""
+import asyncio
+import json
+
 from aiohttp import web
 from marshmallow import Schema, fields, validate
+from twilio.request_validator import RequestValidator
 
-from crm_gateway.api import ANY_USER, STAFF, Routes, call, json_response
-from crm_gateway.errors import Forbidden
+from crm_gateway.api import ANY_USER, SALES, SIGNED, STAFF, JsonObject, Routes, call, json_response
+from crm_gateway.context import LIVE, SETTINGS
+from crm_gateway.errors import Forbidden, InvalidInput
 
 routes = Routes("notify")
+DEAL_ID = "{deal_id:\\d{1,18}}"
+CAMPAIGN_ID = "{campaign_id:\\d{1,18}}"
+TWILIO_SIGNATURE_HEADER = "X-Twilio-Signature"
+HEARTBEAT_SECONDS = 15
 
 
 class NotificationQuery(Schema):
@@ -18,6 +30,12 @@ class MessageInput(Schema):
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
+def on_behalf(request: web.Request, body: dict) -> dict:
+    """The caller's idempotency key, made the caller's own: two users' `q-1` are two requests."""
+    key = body.get("idempotency_key")
+    return {**body, "idempotency_key": f"user:{request['user'].id}:{key}"} if isinstance(key, str) else body
+
+
 @routes.get("/notifications", roles=ANY_USER, query=NotificationQuery,
             summary="In-app notifications: your own, or (admin, controller) any recipient's")
 async def list_notifications(request: web.Request) -> web.Response:
@@ -29,6 +47,24 @@ async def list_notifications(request: web.Request) -> web.Response:
                                     limit=request["query"]["limit"]))
 
 
+@routes.get("/notifications/live", roles=ANY_USER,
+            summary="Your in-app notifications as they arrive: text/event-stream, one `notification` "
+                    "event each (JSON: id, recipient, template, body, created_at), comments as heartbeats")
+async def live_notifications(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
+                                           "Cache-Control": "no-cache", "X-Request-ID": request["request_id"]})
+    with request.app[LIVE].subscribe(f"user:{request['user'].id}") as queue:
+        await response.prepare(request)  # subscribed first: nothing is missed once the client sees headers
+        while True:
+            try:
+                item = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+            except asyncio.TimeoutError:
+                await response.write(b": heartbeat\n\n")
+                continue
+            data = json.dumps(item, ensure_ascii=False)
+            await response.write(f"id: {item['id']}\nevent: notification\ndata: {data}\n\n".encode())
+
+
 @routes.post("/notifications", roles=STAFF, body=MessageInput,
              summary="Send a colleague an in-app message; the idempotency key makes a retry harmless")
 async def send_message(request: web.Request) -> web.Response:
@@ -37,3 +73,66 @@ async def send_message(request: web.Request) -> web.Response:
     sent = await call(request, "notify", "send_in_app", recipient=f"user:{body['user_id']}", text=text,
                       idempotency_key=f"user:{request['user'].id}:{body['idempotency_key']}")
     return json_response(sent, status=201)
+
+
+@routes.post("/messages", roles=STAFF, body=JsonObject,
+             summary="Send a client a message: {channel: sms|whatsapp|email|telegram, to (E.164 phone, "
+                     "e-mail or chat id), text, subject?, deal_id?, send_at?, idempotency_key}; "
+                     "sent once, within the channel's rate limit and outside quiet hours")
+async def send_outbound(request: web.Request) -> web.Response:
+    return json_response(await call(request, "notify", "send_message", **on_behalf(request, request["body"])),
+                         status=201)
+
+
+@routes.get(f"/deals/{DEAL_ID}/messages", roles=STAFF,
+            summary="The messages sent about a deal and their delivery status (for the deal card)")
+async def deal_messages(request: web.Request) -> web.Response:
+    return json_response(await call(request, "notify", "list_deal_messages",
+                                    deal_id=int(request.match_info["deal_id"])))
+
+
+@routes.post("/reminders/membership", roles=STAFF, body=JsonObject,
+             summary="Remind a client that the membership ends: {channel: sms|email, to, client_name, "
+                     "ends_on, days_before?, deal_id?}; goes out days_before ends_on at 10:00")
+async def membership_reminder(request: web.Request) -> web.Response:
+    return json_response(await call(request, "notify", "remind_membership_ending", **request["body"]), status=201)
+
+
+@routes.post("/campaigns", roles=SALES, body=JsonObject,
+             summary="A message to a list of recipients: {name, channel, text, recipients: [{address}], "
+                     "idempotency_key}; sent in batches within the rate limit, opt-outs skipped")
+async def create_campaign(request: web.Request) -> web.Response:
+    body = {**on_behalf(request, request["body"]), "created_by": f"user:{request['user'].id}"}
+    return json_response(await call(request, "notify", "create_campaign", **body), status=201)
+
+
+@routes.get(f"/campaigns/{CAMPAIGN_ID}", roles=SALES, summary="A campaign with each recipient's status")
+async def get_campaign(request: web.Request) -> web.Response:
+    return json_response(await call(request, "notify", "get_campaign",
+                                    campaign_id=int(request.match_info["campaign_id"])))
+
+
+@routes.post("/opt-outs", roles=STAFF, body=JsonObject,
+             summary="A recipient who wants no more messages on a channel: {channel, address}; "
+                     "their pending messages there are withdrawn")
+async def opt_out(request: web.Request) -> web.Response:
+    return json_response(await call(request, "notify", "opt_out", **request["body"]), status=201)
+
+
+@routes.post("/webhooks/twilio/status", roles=SIGNED,
+             summary="Twilio's message status callback (form: MessageSid, MessageStatus, ErrorCode?); "
+                     "X-Twilio-Signature over the public URL and the form, with the auth token")
+async def twilio_status(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    form = await request.post()
+    params = {key: form[key] for key in form}
+    url = settings.public_url + request.path_qs
+    signature = request.headers.get(TWILIO_SIGNATURE_HEADER, "")
+    if not settings.twilio_auth_token or not RequestValidator(settings.twilio_auth_token).validate(
+            url, params, signature):
+        raise Forbidden("bad signature")
+    if not params.get("MessageSid") or not params.get("MessageStatus"):
+        raise InvalidInput("MessageSid and MessageStatus are required", {"form": ["MessageSid, MessageStatus"]})
+    message = await call(request, "notify", "record_provider_status", provider_id=params["MessageSid"],
+                         status=params["MessageStatus"], error_code=params.get("ErrorCode"))
+    return json_response({"id": message["id"], "status": message["status"]})

@@ -117,7 +117,7 @@ async def pbx_call(request: web.Request) -> web.Response:
 @routes.post("/webhooks/telegram/clients", roles=SIGNED,
              summary="A Telegram bot update from a client (X-Telegram-Bot-Api-Secret-Token)")
 async def telegram_update(request: web.Request) -> web.Response:
-    secret = request.app[SETTINGS].telegram_secret
+    secret = request.app[SETTINGS].telegram_webhook_secret
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not secret or not hmac.compare_digest(given, secret):
         raise Forbidden("bad Telegram secret token")

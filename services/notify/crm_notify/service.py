@@ -1,32 +1,160 @@
+import logging
+
+import eventlet
+from nameko.timer import timer
+
+from crm_chassis.errors import InvalidInput
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_notify import delivery
-from crm_notify.schemas import READINGS, InAppMessage, ListQuery
+from crm_notify import bookings, delivery, telegram
+from crm_notify.channels import Channels
+from crm_notify.domain import plans
+from crm_notify.domain.messages import SendError
+from crm_notify.rendering import Templates
+from crm_notify.schemas import (
+    Campaign, CampaignQuery, DealQuery, InAppMessage, LinkCodeRequest, ListQuery, MembershipReminder,
+    OptOut, OutboundMessage, ProviderStatus, TelegramUpdate, check_address,
+)
+
+log = logging.getLogger(__name__)
+SENDER_TICK_SECONDS = 0.5
+# Sends in flight at once within a tick; each records its result on its own connection, so
+# this stays below the database pool (max_workers + 2).
+SEND_CONCURRENCY = 8
+EXTERNAL = ("sms", "whatsapp", "email", "telegram")
 
 
 class NotifyService(ServiceBase):
     name = "notify"
+    channels = Channels()
+    templates = Templates()
+
+    # -- what other services tell us ----------------------------------------------------------
 
     @on_event("scheduling", "booking.created.v1")
-    def tell_crew_of_new_job(self, tx, envelope):
-        booking = READINGS[("scheduling", "booking.created.v1")]().load(envelope["data"])
-        recipient = f"crew:{booking['crew_id']}"
-        delivery.send_in_app(
-            tx, recipient, "crew_new_job", booking,
-            idempotency_key=f"{envelope['event_id']}:{recipient}:crew_new_job",
-            timezone=self.config["COMPANY_TIMEZONE"],
-        )
+    def tell_of_new_booking(self, tx, envelope):
+        self._tell_of_booking(tx, envelope, "created")
+
+    @on_event("scheduling", "booking.rescheduled.v1")
+    def tell_of_rescheduled_booking(self, tx, envelope):
+        self._tell_of_booking(tx, envelope, "rescheduled")
+
+    @on_event("scheduling", "booking.cancelled.v1")
+    def tell_of_cancelled_booking(self, tx, envelope):
+        self._tell_of_booking(tx, envelope, "cancelled")
+
+    def _tell_of_booking(self, tx, envelope, change: str):
+        bookings.tell(tx, envelope, change, self.channels.timezone, self.channels.quiet)
+
+    # -- the sender loop ----------------------------------------------------------------------
+
+    @timer(interval=SENDER_TICK_SECONDS)
+    def send_due(self):
+        """Claim due messages (per channel, as many as its rate allows in a tick), send each
+        through its provider within the rate limit, and record what the provider said."""
+        self.db.transaction(delivery.fail_stale_sends)
+        batches = {channel: self.channels.limits.batch(channel, SENDER_TICK_SECONDS) for channel in EXTERNAL}
+        pool = eventlet.GreenPool(SEND_CONCURRENCY)
+        for message in self.db.transaction(delivery.claim_due, batches):
+            eventlet.sleep(self.channels.limits.wait(message["channel"]))
+            pool.spawn_n(self._send_one, message)
+        pool.waitall()
+
+    def _send_one(self, message: dict) -> None:
+        try:
+            status, provider_id = self.channels.send(message)
+        except SendError as error:
+            self.db.transaction(delivery.record_error, message, error, self.channels.timezone,
+                                self.channels.quiet)
+        except Exception:  # a bug, not the provider: leave the claim to end failed as stale, not resent
+            log.exception("sending message %s failed unexpectedly", message["id"])
+        else:
+            self.db.transaction(delivery.record_sent, message["id"], status, provider_id)
+
+    # -- commands and queries -----------------------------------------------------------------
 
     @rpc
     def send_in_app(self, **message) -> dict:
         msg = load(InAppMessage(), message)
         return self.db.transaction(
-            delivery.send_in_app, msg["recipient"], "message", {"text": msg["text"]},
-            msg["idempotency_key"], self.config["COMPANY_TIMEZONE"],
+            delivery.enqueue, channel="in_app", recipient=msg["recipient"], template="message",
+            data={"text": msg["text"]}, cause=f"request:{msg['idempotency_key']}", timezone=self.channels.timezone,
         )
+
+    @rpc
+    def send_message(self, **message) -> dict:
+        msg = load(OutboundMessage(), message)
+        _check_address(msg["channel"], msg["to"], "to")
+        return self.db.transaction(
+            delivery.enqueue, channel=msg["channel"], recipient=msg["to"], template="message",
+            data={"text": msg["text"]}, cause=f"request:{msg['idempotency_key']}", subject=msg["subject"],
+            deal_id=msg["deal_id"], due=msg["send_at"], timezone=self.channels.timezone, quiet=self.channels.quiet,
+        )
+
+    @rpc
+    def remind_membership_ending(self, **reminder) -> dict:
+        msg = load(MembershipReminder(), reminder)
+        _check_address(msg["channel"], msg["to"], "to")
+        ends_on = msg["ends_on"]
+        due = plans.membership_reminder_due(ends_on, msg["days_before"], self.channels.timezone)
+        data = {"client_name": msg["client_name"], "ends_on": ends_on.strftime("%d.%m.%Y"),
+                "days_left": msg["days_before"]}
+        return self.db.transaction(
+            delivery.enqueue, channel=msg["channel"], recipient=msg["to"], template="membership_ending",
+            data=data, cause=f"membership:{msg['deal_id'] or msg['to']}:{ends_on.isoformat()}:{msg['days_before']}",
+            subject="Абонемент заканчивается", deal_id=msg["deal_id"], due=due,
+            timezone=self.channels.timezone, quiet=self.channels.quiet,
+        )
+
+    @rpc
+    def record_provider_status(self, **report) -> dict:
+        msg = load(ProviderStatus(), report)
+        return self.db.transaction(delivery.record_status, msg["provider_id"], msg["status"], msg["error_code"])
+
+    @rpc
+    def opt_out(self, **request) -> dict:
+        msg = load(OptOut(), request)
+        _check_address(msg["channel"], msg["address"], "address")
+        return self.db.transaction(delivery.opt_out, msg["channel"], msg["address"])
+
+    @rpc
+    def create_campaign(self, **request) -> dict:
+        msg = load(Campaign(), request)
+        problems = {str(i): {"address": [problem]} for i, recipient in enumerate(msg["recipients"])
+                    if (problem := check_address(msg["channel"], recipient["address"]))}
+        if problems:
+            raise InvalidInput("invalid recipients", {"recipients": problems})
+        campaign_id = self.db.transaction(
+            delivery.create_campaign, timezone=self.channels.timezone, quiet=self.channels.quiet, **msg)
+        return self.db.read(delivery.campaign_report, campaign_id)
+
+    @rpc
+    def get_campaign(self, **query) -> dict:
+        return self.db.read(delivery.campaign_report, load(CampaignQuery(), query)["campaign_id"])
+
+    @rpc
+    def telegram_link_code(self, **request) -> dict:
+        return self.db.transaction(telegram.issue_code, load(LinkCodeRequest(), request)["user_id"])
+
+    @rpc
+    def telegram_update(self, **update) -> dict:
+        msg = load(TelegramUpdate(), update)
+        return self.db.transaction(telegram.handle_update, msg["update_id"], str(msg["chat_id"]), msg["text"],
+                                   self.channels.timezone)
 
     @rpc
     def list_notifications(self, **query) -> list[dict]:
         params = load(ListQuery(), query)
         return self.db.read(delivery.list_for, **params)
+
+    @rpc
+    def list_deal_messages(self, **query) -> list[dict]:
+        params = load(DealQuery(), query)
+        return self.db.read(delivery.list_for_deal, params["deal_id"])
+
+
+def _check_address(channel: str, address: str, field: str) -> None:
+    problem = check_address(channel, address)
+    if problem:
+        raise InvalidInput("invalid input", {field: [problem]})

@@ -146,11 +146,13 @@ def reschedule(tx: Transaction, spec: dict, viewer_user_id: int | None) -> dict:
 
 
 def cancel(tx: Transaction, spec: dict) -> dict:
-    _booked_job(tx, spec["booking_id"], None)
+    before = _booked_job(tx, spec["booking_id"], None)
+    crew = crew_store.get_crew(tx.session, before["crew_id"])
     row = tx.session.execute(sa.update(bookings).where(bookings.c.id == spec["booking_id"]).values(
         status="cancelled", note=spec["reason"], updated_at=NOW).returning(*bookings.c)).mappings().one()
-    tx.emit("booking.cancelled.v1", BookingCancelledV1().dump({**row, "booking_id": row["id"],
-                                                               "reason": spec["reason"]}))
+    tx.emit("booking.cancelled.v1", BookingCancelledV1().dump({
+        **row, "booking_id": row["id"], "crew_name": crew["name"], "leader_name": crew["leader_name"],
+        "leader_phone": crew["leader_phone"], "reason": spec["reason"]}))
     return BookingOutput().dump(row)
 
 

@@ -25,12 +25,9 @@ class BookingRescheduledV1(BookingCreatedV1):
     reason = fields.String(required=True)
 
 
-class BookingCancelledV1(Schema):
-    booking_id = fields.Integer(required=True)
-    crew_id = fields.Integer(required=True)
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
-    deal_id = fields.Integer(allow_none=True)
+class BookingCancelledV1(BookingCreatedV1):
+    """The cancelled job in full (additive to the first version), so both sides can be told."""
+
     reason = fields.String(required=True)
 
 
@@ -80,10 +77,7 @@ EXAMPLES = {
         "previous_starts_at": "2026-11-25T07:00:00+00:00", "previous_ends_at": "2026-11-25T09:00:00+00:00",
         "by": "client", "reason": "Клиент будет дома только в четверг",
     },
-    "booking.cancelled.v1": {
-        "booking_id": 3, "crew_id": 1, "starts_at": "2026-11-25T07:00:00+00:00",
-        "ends_at": "2026-11-25T09:00:00+00:00", "deal_id": 15, "reason": "Клиент отказался от подключения",
-    },
+    "booking.cancelled.v1": {**_BOOKING, "reason": "Клиент отказался от подключения"},
     "booking.completed.v1": {"booking_id": 3, "crew_id": 1, "deal_id": 15, "result": "failure",
                              "failure_reason": "Нет технической возможности: дом не подключён"},
     "absence.started.v1": _ABSENCE,

@@ -1,0 +1,1 @@
+"""Notify's rules in plain Python: no nameko, SQLAlchemy or marshmallow here."""
