@@ -68,6 +68,8 @@ def test_s1_contract_opens_a_connection_deal_whose_result_moves_the_sale(system)
     told = [h for h in sale["history"] if h["kind"] == "notification_requested"]
     assert told[0]["details"] == {"recipients": [deal["responsible_id"]],
                                   "text": "Подключение по сделке «Интернет: Петров»: done"}
+    inbox = eventually(lambda: manager.get("/notifications").json())
+    assert [item["body"] for item in inbox] == ["Подключение по сделке «Интернет: Петров»: done"]
 
 
 def test_a_dry_run_says_what_would_fire_and_changes_nothing(system):
@@ -226,6 +228,8 @@ def test_approvals_continue_or_turn_back_the_chain(system):
         card = manager.post(f"/deals/{deal['id']}/move", json={"stage": "review"}).json()
         [approval] = card["approvals"]
         assert approval["approver_id"] == deal["responsible_id"] and approval["status"] == "pending"
+        eventually(lambda: f"Нужно ваше согласование по сделке №{deal['id']}: «Согласовать скидку»." in [
+            item["body"] for item in manager.get("/notifications").json()])
         assert other.post(f"/approvals/{approval['id']}/{verdict}", json={}).status_code == 403
         decided = manager.post(f"/approvals/{approval['id']}/{verdict}", json={"comment": "ок"})
         assert decided.status_code == 200, decided.text

@@ -26,6 +26,8 @@ DECLARED = {
     "client_cancelled": BOOKING,
     "client_reminder": BOOKING,
     "membership_ending": frozenset({"client_name", "ends_on", "days_left"}),
+    "deal_approval": frozenset({"deal_id", "title"}),
+    "deal_task_overdue": frozenset({"deal_id", "title"}),
 }
 CHANNELS = ("in_app", "sms", "whatsapp", "email", "telegram")
 

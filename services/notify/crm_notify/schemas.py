@@ -120,7 +120,24 @@ class BookingReading(Schema):
     client_phone = fields.String(load_default=None, allow_none=True)
 
 
+class DealNoticeReading(Schema):
+    """deals' requests to tell staff something: a rule's notice, an approval, an overdue task."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    deal_id = fields.Integer(required=True)
+    recipient_user_ids = fields.List(fields.Integer(), load_default=list)
+    text = fields.String(load_default=None)
+    approver_id = fields.Integer(load_default=None)
+    assignee_id = fields.Integer(load_default=None, allow_none=True)
+    title = fields.String(load_default=None)
+
+
 READINGS = {
+    ("deals", "deal.notification_requested.v1"): DealNoticeReading,
+    ("deals", "deal.approval_requested.v1"): DealNoticeReading,
+    ("deals", "deal.task_overdue.v1"): DealNoticeReading,
     ("scheduling", "booking.created.v1"): BookingReading,
     ("scheduling", "booking.rescheduled.v1"): BookingReading,
     ("scheduling", "booking.cancelled.v1"): BookingReading,

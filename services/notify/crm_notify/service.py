@@ -7,7 +7,7 @@ from crm_chassis.errors import InvalidInput
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_notify import bookings, delivery, telegram
+from crm_notify import bookings, deal_notices, delivery, telegram
 from crm_notify.channels import Channels
 from crm_notify.domain import plans
 from crm_notify.domain.messages import SendError
@@ -46,6 +46,18 @@ class NotifyService(ServiceBase):
 
     def _tell_of_booking(self, tx, envelope, change: str):
         bookings.tell(tx, envelope, change, self.channels.timezone, self.channels.quiet)
+
+    @on_event("deals", "deal.notification_requested.v1")
+    def tell_staff_of_deal_notice(self, tx, envelope):
+        deal_notices.tell(tx, envelope, self.channels.timezone)
+
+    @on_event("deals", "deal.approval_requested.v1")
+    def ask_approver(self, tx, envelope):
+        deal_notices.tell(tx, envelope, self.channels.timezone)
+
+    @on_event("deals", "deal.task_overdue.v1")
+    def tell_of_overdue_task(self, tx, envelope):
+        deal_notices.tell(tx, envelope, self.channels.timezone)
 
     # -- the sender loop ----------------------------------------------------------------------
 
