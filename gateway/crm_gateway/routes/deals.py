@@ -24,6 +24,8 @@ class DealQuery(Schema):
     parent_deal_id = fields.Integer(load_default=None)
     open_only = fields.Boolean(load_default=False)
     no_planned_activity = fields.Boolean(load_default=False)
+    overdue_tasks = fields.Boolean(load_default=False)
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     mine = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
@@ -76,7 +78,8 @@ async def set_stage_gate(request: web.Request) -> web.Response:
 
 
 @routes.get("/deals", roles=STAFF, query=DealQuery,
-            summary="Deals, newest first; no_planned_activity=true lists open deals without an open task")
+            summary="Deals, newest first; no_planned_activity=true lists open deals without an open task, "
+                    "overdue_tasks=true those with an overdue one; q searches titles")
 async def list_deals(request: web.Request) -> web.Response:
     query = dict(request["query"])
     if query.pop("mine"):

@@ -143,7 +143,8 @@ def task_dict(row) -> dict:
 
 
 def list_deals(session, *, pipeline=None, stage=None, responsible_id=None, contact_id=None, parent_deal_id=None,
-               open_only=False, no_planned_activity=False, limit: int, offset: int) -> dict:
+               open_only=False, no_planned_activity=False, q=None, overdue_tasks=False, tasks_due_from=None,
+               tasks_due_to=None, limit: int, offset: int) -> dict:
     query = row_query()
     for column, value in ((pipelines.c.code, pipeline), (stages.c.code, stage),
                           (deals.c.responsible_id, responsible_id), (deals.c.contact_id, contact_id),
@@ -154,6 +155,13 @@ def list_deals(session, *, pipeline=None, stage=None, responsible_id=None, conta
         query = query.where(deals.c.closed_at.is_(None))
     if no_planned_activity:  # open deals with no open task: nobody will touch them
         query = query.where(~sa.exists().where(tasks.c.deal_id == deals.c.id, tasks.c.status == "open"))
+    if q:
+        query = query.where(deals.c.title.ilike(f"%{q}%"))
+    open_task = [tasks.c.deal_id == deals.c.id, tasks.c.status == "open"]
+    if overdue_tasks:
+        query = query.where(sa.exists().where(*open_task, tasks.c.due_at < sa.func.now()))
+    if tasks_due_from and tasks_due_to:  # open tasks due in [from, to): e.g. today
+        query = query.where(sa.exists().where(*open_task, tasks.c.due_at >= tasks_due_from, tasks.c.due_at < tasks_due_to))
     total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(query.order_by(deals.c.id.desc()).limit(limit).offset(offset)).mappings()
     return {"items": [DealOutput().dump(row) for row in rows], "total": total, "limit": limit, "offset": offset}

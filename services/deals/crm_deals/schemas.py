@@ -90,6 +90,10 @@ class DealQuery(Schema):
     parent_deal_id = fields.Integer(load_default=None)
     open_only = fields.Boolean(load_default=False)
     no_planned_activity = fields.Boolean(load_default=False)
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    overdue_tasks = fields.Boolean(load_default=False)
+    tasks_due_from = fields.AwareDateTime(load_default=None)
+    tasks_due_to = fields.AwareDateTime(load_default=None)
     limit = PAGE["limit"]
     offset = PAGE["offset"]
 

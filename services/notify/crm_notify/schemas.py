@@ -85,6 +85,7 @@ class MembershipReminder(Schema):
 
 class LinkCodeRequest(Schema):
     user_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    sees_all = fields.Boolean(load_default=False)
 
 
 class TelegramUpdate(Schema):

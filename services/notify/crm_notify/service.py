@@ -1,13 +1,14 @@
 import logging
 
 import eventlet
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from crm_chassis.errors import InvalidInput
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_notify import bookings, deal_notices, delivery, telegram
+from crm_notify import bookings, bot_answers, deal_notices, delivery, telegram
 from crm_notify.channels import Channels
 from crm_notify.domain import plans
 from crm_notify.domain.messages import SendError
@@ -29,6 +30,7 @@ class NotifyService(ServiceBase):
     name = "notify"
     channels = Channels()
     templates = Templates()
+    deals = RpcProxy("deals")
 
     # -- what other services tell us ----------------------------------------------------------
 
@@ -147,13 +149,19 @@ class NotifyService(ServiceBase):
 
     @rpc
     def telegram_link_code(self, **request) -> dict:
-        return self.db.transaction(telegram.issue_code, load(LinkCodeRequest(), request)["user_id"])
+        link = load(LinkCodeRequest(), request)
+        return self.db.transaction(telegram.issue_code, link["user_id"], link["sees_all"])
 
     @rpc
     def telegram_update(self, **update) -> dict:
         msg = load(TelegramUpdate(), update)
-        return self.db.transaction(telegram.handle_update, msg["update_id"], str(msg["chat_id"]), msg["text"],
-                                   self.channels.timezone)
+        chat_id, timezone = str(msg["chat_id"]), self.channels.timezone
+        outcome = self.db.transaction(telegram.handle_update, msg["update_id"], chat_id, msg["text"], timezone)
+        if "query" not in outcome:
+            return outcome
+        text = bot_answers.answer(self.deals, outcome["query"], outcome["user_id"], outcome["sees_all"], timezone)
+        self.db.transaction(telegram.reply, msg["update_id"], chat_id, text, timezone)
+        return {"linked": True, "replied": True}
 
     @rpc
     def list_notifications(self, **query) -> list[dict]:

@@ -53,6 +53,7 @@ telegram_links = sa.Table(
     sa.Column("user_id", sa.BigInteger, primary_key=True),
     sa.Column("chat_id", sa.Text, nullable=False, unique=True),
     sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("sees_all", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 telegram_link_codes = sa.Table(
@@ -61,4 +62,5 @@ telegram_link_codes = sa.Table(
     sa.Column("code", sa.Text, primary_key=True),
     sa.Column("user_id", sa.BigInteger, nullable=False, unique=True),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sees_all", sa.Boolean, nullable=False, server_default=sa.false()),
 )

@@ -1,0 +1,55 @@
+"""The staff bot answers each employee from the live deals: their own, or everyone's for a head."""
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.e2e.test_notify import telegram_update
+from tests.support.system import eventually, provider_records
+
+
+def linked_chat(system, client) -> int:
+    chat = random.randint(10**8, 10**9)
+    code = client.post("/me/telegram-code").json()["code"]
+    assert telegram_update(system, chat, f"/start {code}").json()["handled"] is True
+    eventually(lambda: provider_records(system, "telegram", str(chat)))  # the welcome has gone out
+    return chat
+
+
+def ask(system, chat: int, text: str) -> str:
+    before = len(provider_records(system, "telegram", str(chat)))
+    assert telegram_update(system, chat, text).json()["handled"] is True
+    return eventually(lambda: (r := provider_records(system, "telegram", str(chat))) and len(r) > before and r)[-1]["body"]
+
+
+def test_deals_deal_overdue_and_today_answer_from_live_data(system):
+    code = f"bot-{uuid.uuid4().hex[:6]}"
+    system.admin.post("/pipelines", json={"code": code, "name": "Бот", "stages": [
+        {"code": "new", "name": "Новая"}, {"code": "contract", "name": "Договор"}]})
+    mine, other = system.user("manager"), system.user("manager")
+    late = mine.post("/deals", json={"pipeline": code, "title": "Окна Петрову", "amount": "12000"}).json()
+    soon = mine.post("/deals", json={"pipeline": code, "title": "Двери Сидорову", "amount": "8000"}).json()
+    foreign = other.post("/deals", json={"pipeline": code, "title": "Чужая сделка"}).json()
+    mine.post(f"/deals/{late['id']}/tasks", json={"title": "Перезвонить",
+                                                 "due_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat()})
+    due = datetime.now(UTC) + timedelta(minutes=5)
+    mine.post(f"/deals/{soon['id']}/tasks", json={"title": "Замер", "due_at": due.isoformat()})
+    chat = linked_chat(system, mine)
+
+    listed = ask(system, chat, "/deals")
+    assert listed.startswith("Открытые сделки (2):")
+    assert f"№{late['id']} Окна Петрову — Новая, 12000.00 ₽" in listed and "Чужая" not in listed
+    assert ask(system, chat, "/deals client=Двери").splitlines()[1:] == [f"№{soon['id']} Двери Сидорову — Новая, 8000.00 ₽"]
+    assert ask(system, chat, f"/deal {foreign['id']}") == f"Сделка №{foreign['id']} не найдена."
+    card = ask(system, chat, f"/deal {late['id']}")
+    assert card.splitlines()[0] == f"№{late['id']} Окна Петрову — Новая, 12000.00 ₽" and "Перезвонить" in card
+    overdue = ask(system, chat, "/overdue")
+    assert overdue.splitlines() == ["Сделки с просроченными задачами (1):", f"№{late['id']} Окна Петрову — Новая, 12000.00 ₽"]
+    today = ask(system, chat, "/today")
+    moscow = ZoneInfo("Europe/Moscow")
+    due_today = due.astimezone(moscow).date() == datetime.now(moscow).date()  # not so just before midnight
+    assert (f"№{soon['id']} Двери Сидорову" in today) is due_today
+    assert ask(system, chat, "/что-то").startswith("Команды:")
+
+    head_chat = linked_chat(system, system.user("head_of_sales"))
+    assert "Чужая сделка" in ask(system, head_chat, f"/deal {foreign['id']}")
