@@ -261,15 +261,24 @@ async def main(args: argparse.Namespace) -> None:
         ("raw PG commits/s", f"{pg_rate:.1f}", ""),
         ("raw MQ confirmed publishes/s", f"{mq_rate:.1f}", ""),
     ]
+    print_table(rows)
+
+
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """metric, value, system / raw: the closing table every bench script prints."""
     left, middle = (max(len(row[i]) for row in rows) for i in (0, 1))
     print(f"\n{'metric':<{left}}  {'value':<{middle}}  system / raw")
     for metric, value, share in rows:
         print(f"{metric:<{left}}  {value:<{middle}}  {share}".rstrip())
 
 
-if __name__ == "__main__":
-    arguments = parse_args()
+def run_bounded(main, arguments: argparse.Namespace) -> None:
+    """Run `main(arguments)` and stop it, failing, at `arguments.time_limit` seconds."""
     try:
         asyncio.run(asyncio.wait_for(main(arguments), timeout=arguments.time_limit))
     except asyncio.TimeoutError:
         sys.exit(f"the run exceeded its time limit of {arguments.time_limit:.0f} s")
+
+
+if __name__ == "__main__":
+    run_bounded(main, parse_args())

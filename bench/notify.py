@@ -21,7 +21,7 @@ import urllib.parse
 
 import aiohttp
 
-from intake import RUN_TAG, is_loopback, phone_for, raw_postgres, raw_rabbitmq
+from intake import RUN_TAG, is_loopback, phone_for, print_table, raw_postgres, raw_rabbitmq, run_bounded
 
 POLL_SECONDS = 0.2
 
@@ -95,15 +95,8 @@ async def main(args: argparse.Namespace) -> None:
         ("raw PG commits/s", f"{pg_rate:.1f}", ""),
         ("raw MQ confirmed publishes/s", f"{mq_rate:.1f}", ""),
     ]
-    left, middle = (max(len(row[i]) for row in rows) for i in (0, 1))
-    print(f"\n{'metric':<{left}}  {'value':<{middle}}  system / raw")
-    for metric, value, share in rows:
-        print(f"{metric:<{left}}  {value:<{middle}}  {share}".rstrip())
+    print_table(rows)
 
 
 if __name__ == "__main__":
-    arguments = parse_args()
-    try:
-        asyncio.run(asyncio.wait_for(main(arguments), timeout=arguments.time_limit))
-    except asyncio.TimeoutError:
-        sys.exit(f"the run exceeded its time limit of {arguments.time_limit:.0f} s")
+    run_bounded(main, parse_args())
