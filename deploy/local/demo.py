@@ -5,6 +5,9 @@ import json
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
 
 
 class Api:
@@ -32,45 +35,7 @@ class Api:
         return payload
 
 
-ADDRESS = {"code": "address", "name": "Адрес подключения", "type": "text"}
-TARIFF = {"code": "tariff", "name": "Тариф", "type": "list", "options": ["100 Мбит/с", "500 Мбит/с", "1 Гбит/с"]}
-PIPELINES = [
-    {"code": "private", "name": "Продажи: частные лица", "client_type": "private", "fields": [ADDRESS, TARIFF],
-     "stages": [{"code": "new", "name": "Новая"},
-                {"code": "contract", "name": "Договор подписан", "required_fields": ["address", "tariff"]},
-                {"code": "connected", "name": "Подключен", "kind": "won"},
-                {"code": "failed", "name": "Подключение не удалось", "kind": "lost"}]},
-    {"code": "business", "name": "Продажи: юридические лица", "client_type": "business", "fields": [ADDRESS, TARIFF],
-     "stages": [{"code": "new", "name": "Новая"}, {"code": "proposal", "name": "Коммерческое предложение"},
-                {"code": "contract", "name": "Договор подписан", "required_fields": ["address"]},
-                {"code": "connected", "name": "Подключен", "kind": "won"},
-                {"code": "failed", "name": "Подключение не удалось", "kind": "lost"}]},
-    {"code": "connection", "name": "Подключение", "fields": [ADDRESS],
-     "stages": [{"code": "scheduled", "name": "Выезд назначен"}, {"code": "done", "name": "Подключено", "kind": "won"},
-                {"code": "failed", "name": "Не удалось", "kind": "lost"}]},
-]
-# Scenario S1 by configuration alone: a signed contract opens the connection; the crew's result
-# closes it; its result moves the sale and tells the manager.
-RULES = [
-    {"name": f"{sales}: договор подписан — заявка на подключение", "pipeline": sales,
-     "trigger": {"type": "entered_stage", "stage": "contract"},
-     "actions": [{"type": "create_linked_deal", "pipeline": "connection", "title": "Подключение: {title}",
-                  "copy_fields": {"address": "address"}},
-                 {"type": "create_task", "title": "Назначить выезд бригады", "due_in_hours": 4}]}
-    for sales in ("private", "business")
-] + [
-    {"name": f"{sales}: итог подключения", "pipeline": sales,
-     "trigger": {"type": "linked_deal_closed", "child_pipeline": "connection"},
-     "actions": [{"type": "move_by_child_result", "stages": {"won": "connected", "lost": "failed"}},
-                 {"type": "notify", "recipients": ["responsible"],
-                  "text": "Подключение по сделке «{title}» завершено: {child_result}"}]}
-    for sales in ("private", "business")
-] + [
-    {"name": "Подключение: бригада справилась", "pipeline": "connection", "trigger": {"type": "booking_completed"},
-     "actions": [{"type": "move", "stage": "done"}]},
-    {"name": "Подключение: бригада не смогла", "pipeline": "connection", "trigger": {"type": "booking_failed"},
-     "actions": [{"type": "move", "stage": "failed"}]},
-]
+CONFIGURATION = Path(__file__).with_name("demo-configuration.yaml")  # scenario S1's pipelines and rules
 
 USERS = [
     ("manager", "Мария Соколова", "manager"),
@@ -101,12 +66,7 @@ def load_demo(base_url: str, admin_login: str, local: dict) -> None:
     for login, full_name, role in USERS:
         api.must("POST", "/users", {"login": login, "full_name": full_name, "role": role,
                                     "password": local["admin_password"]})
-    for pipeline in PIPELINES:
-        api.must("POST", "/pipelines", pipeline)
-    existing = {rule["name"] for rule in api.must("GET", "/automation/rules", ok=(200,))}
-    for rule in RULES:
-        if rule["name"] not in existing:
-            api.must("POST", "/automation/rules", rule, ok=(201,))
+    api.must("POST", "/configuration", yaml.safe_load(CONFIGURATION.read_text(encoding="utf-8")), ok=(200,))
     for user in api.must("GET", "/users", ok=(200,)):
         if user["role"] == "operator":  # new leads go round robin to operators on duty
             api.must("POST", "/ownership/duty", {"user_id": user["id"], "on_duty": True}, ok=(200,))

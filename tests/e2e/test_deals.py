@@ -272,3 +272,40 @@ def test_a_crews_result_reaches_the_deal(system):
         done = system.admin.post(f"/bookings/{booking.json()['id']}/complete", json=outcome)
         assert done.status_code == 200, done.text
         eventually(lambda: system.admin.get(f"/deals/{deal['id']}").json()["stage"] == expected)
+
+
+def test_a_whole_configuration_loads_from_yaml_and_again_changes_nothing(system, tmp_path):
+    import os
+    import subprocess
+
+    import yaml
+
+    from tests.support.system import ROOT, runner
+
+    suffix = uuid.uuid4().hex[:6]
+    config = {"pipelines": [{"code": f"cfg-{suffix}", "name": "Из файла", "fields": [
+        {"code": "address", "name": "Адрес", "type": "text"}], "stages": [
+        {"code": "new", "name": "Новая"}, {"code": "signed", "name": "Подписан", "required_fields": ["address"]}]}],
+        "rules": [{"name": f"Правило {suffix}", "pipeline": f"cfg-{suffix}",
+                   "trigger": {"type": "entered_stage", "stage": "signed"},
+                   "actions": [{"type": "create_task", "title": "Позвонить клиенту", "due_in_hours": 2}]}]}
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+    def load():
+        done = subprocess.run([str(ROOT / ".venv" / "bin" / "crm-deals-config"), str(path)], capture_output=True,
+                              text=True, timeout=120, env={**os.environ, **runner("env")})
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = load()
+    assert f"cfg-{suffix}" in first and f"Правило {suffix}" in first
+    again = system.admin.post("/configuration", json=config).json()
+    assert again == {"pipelines_created": [], "fields_added": [], "gates_set": [], "rules_created": [],
+                     "rules_changed": []}
+    config["rules"][0]["actions"][0]["title"] = "Позвонить клиенту сегодня"
+    assert system.admin.post("/configuration", json=config).json()["rules_changed"] == [f"Правило {suffix}"]
+    deal = system.admin.post("/deals", json={"pipeline": f"cfg-{suffix}", "title": "Из конфигурации",
+                                             "fields": {"address": "ул. Мира, 1"}}).json()
+    card = system.admin.post(f"/deals/{deal['id']}/move", json={"stage": "signed"}).json()
+    assert [t["title"] for t in card["tasks"]] == ["Позвонить клиенту сегодня"]

@@ -117,6 +117,16 @@ async def dry_run(request: web.Request) -> web.Response:
     return json_response(await call(request, "deals", "dry_run_move", **{**request["body"], "deal_id": _deal_id(request)}))
 
 
+@routes.post("/configuration", roles=ADMIN, body=JsonObject,
+             summary="Load a whole configuration: {pipelines: [...], rules: [...]} (what `crm-deals-config "
+                     "FILE.yaml` sends); missing pipelines, fields and rules are created, changed gates and rules "
+                     "updated (a rule gets a new version)")
+async def load_configuration(request: web.Request) -> web.Response:
+    body = request["body"]
+    return json_response(await call(request, "deals", "load_configuration", pipelines=body.get("pipelines"),
+                                    rules=body.get("rules"), timeout=60))
+
+
 @routes.get("/automation/rules", roles=SALES, summary="Automation rules at their current versions")
 async def list_rules(request: web.Request) -> web.Response:
     return json_response(await call(request, "deals", "list_rules"))

@@ -7,7 +7,9 @@ from crm_chassis import context
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_deals import approvals, automation, cards, comments, deals, documents, payments, pipelines, tasks, timed
+from crm_deals import (
+    approvals, automation, cards, comments, configuration, deals, documents, payments, pipelines, tasks, timed,
+)
 from crm_deals.deals import Actor
 from crm_deals.schemas import (
     READINGS, ApprovalInput, CommentInput, DealInput, DealQuery, DecisionInput, FieldInput, FieldsInput, MoveInput,
@@ -40,6 +42,10 @@ class DealsService(ServiceBase):
         gate = load(StageGateInput(), spec)
         return self.db.transaction(pipelines.set_stage_gate, gate["pipeline"], gate["stage"],
                                    gate["required_fields"], gate["required_documents"])
+
+    @rpc
+    def load_configuration(self, pipelines: list | None = None, rules: list | None = None) -> dict:
+        return self.db.transaction(configuration.apply, {"pipelines": pipelines, "rules": rules})
 
     @rpc
     def list_pipelines(self) -> list[dict]:
