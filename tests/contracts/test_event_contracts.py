@@ -19,11 +19,13 @@ from crm_notify.service import NotifyService
 from crm_reports.readings import READINGS as REPORTS_READINGS
 from crm_reports.service import ReportsService
 from crm_scheduling import events as scheduling_events
+from crm_scheduling.schemas import READINGS as SCHEDULING_READINGS
+from crm_scheduling.service import SchedulingService
 
 PRODUCERS = {"leads": leads_events, "deals": deals_events, "scheduling": scheduling_events,
              "notify": notify_events}
 CONSUMERS = {ReportsService: REPORTS_READINGS, NotifyService: NOTIFY_READINGS, LeadsService: LEADS_READINGS,
-             DealsService: DEALS_READINGS}
+             DealsService: DEALS_READINGS, SchedulingService: SCHEDULING_READINGS}
 
 def subscriptions(service_cls) -> set[tuple[str, str]]:
     container = ServiceContainer(service_cls, {"AMQP_URI": "memory://"})

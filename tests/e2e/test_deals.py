@@ -309,3 +309,25 @@ def test_a_whole_configuration_loads_from_yaml_and_again_changes_nothing(system,
                                              "fields": {"address": "ул. Мира, 1"}}).json()
     card = system.admin.post(f"/deals/{deal['id']}/move", json={"stage": "signed"}).json()
     assert [t["title"] for t in card["tasks"]] == ["Позвонить клиенту сегодня"]
+
+
+def test_a_rule_books_the_first_free_crew_or_tells_the_manager_why_not(system):
+    skill = f"монтаж-{uuid.uuid4().hex[:6]}"
+    work = pipeline(system, "install", [("new", "Новая", "open", [])], [{"code": "address", "name": "Адрес", "type": "text"}])
+    rule(system, pipeline=work, trigger={"type": "deal_created"},
+         actions=[{"type": "request_booking", "skill": skill, "duration_minutes": 60, "within_days": 14}])
+    manager = system.user("manager")
+    alone = manager.post("/deals", json={"pipeline": work, "title": "Без бригады", "fields": {"address": "ул. Мира, 2"}}).json()
+    refused = eventually(lambda: [h for h in manager.get(f"/deals/{alone['id']}").json()["history"]
+                                  if h["kind"] == "booking_request_failed"])
+    assert "нет свободного времени" in refused[0]["details"]["reason"]
+    eventually(lambda: any("записать не удалось" in n["body"] for n in manager.get("/notifications").json()))
+
+    crew = system.admin.post("/crews", json={"name": f"Бригада {skill}", "skill": skill, "leader_name": "Пётр",
+                                             "leader_phone": "+79005550111"}).json()
+    deal = manager.post("/deals", json={"pipeline": work, "title": "Монтаж", "fields": {"address": "ул. Мира, 3"}}).json()
+    booked = eventually(lambda: [h for h in manager.get(f"/deals/{deal['id']}").json()["history"]
+                                 if h["kind"] == "booking_created"])
+    assert booked[0]["details"]["crew"] == crew["name"]
+    [job] = [b for b in system.admin.get("/bookings", params={"crew_id": crew["id"]}).json() if b["deal_id"] == deal["id"]]
+    assert job["address"] == "ул. Мира, 3"

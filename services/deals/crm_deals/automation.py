@@ -14,7 +14,7 @@ from crm_chassis.errors import InvalidInput, NotFound, ServiceError
 from crm_deals import approvals, deals, pipelines, tasks
 from crm_deals.deals import Actor, deal_row, log
 from crm_deals.domain.automation import MAX_CHAIN_STEPS, Rule, Trigger, matches, stage_for_result, validate_definition
-from crm_deals.events import NotificationRequestedV1
+from crm_deals.events import BookingRequestedV1, NotificationRequestedV1
 from crm_deals.tables import automation_rule_versions, automation_rules, deal_history
 
 
@@ -141,6 +141,17 @@ def _apply(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) 
         return deals.move(tx, deal["id"], origin[1], actor, pipeline_code=origin[0])
     if kind == "create_task":
         return tasks.task_from_rule(tx, deal["id"], action, actor)
+    if kind == "request_booking":
+        address = deal["fields"].get(action.get("address_field", "address"))
+        if not address:
+            raise ServiceError("the deal has no address for the crew",
+                               {"missing_fields": [action.get("address_field", "address")]})
+        tx.emit("deal.booking_requested.v1", BookingRequestedV1().dump({
+            "deal_id": deal["id"], "skill": action["skill"], "zone": action.get("zone"),
+            "duration_minutes": action["duration_minutes"], "within_days": action.get("within_days", 7),
+            "address": address, "title": deal["title"]}))
+        log(tx, deal["id"], "booking_requested", actor, skill=action["skill"])
+        return []
     if kind == "request_approval":
         return approvals.from_rule(tx, deal, action, actor)
     if kind == "set_field":

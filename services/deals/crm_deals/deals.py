@@ -6,7 +6,7 @@ from crm_chassis.db import Transaction
 from crm_chassis.errors import InvalidInput, NotFound, ServiceError, Unprocessable
 from crm_deals.domain.automation import Trigger
 from crm_deals.domain.fields import missing_for_stage, normalize_all
-from crm_deals.events import DealClosedV1, DealCreatedV1, DealStageChangedV1
+from crm_deals.events import DealClosedV1, DealCreatedV1, DealStageChangedV1, NotificationRequestedV1
 from crm_deals.pipelines import field_definitions, stage_row
 from crm_deals.schemas import DealOutput
 from crm_deals.tables import deal_history, deals, documents, pipelines, stages, tasks
@@ -215,3 +215,16 @@ def booking_result(tx: Transaction, booking: dict) -> list[Trigger]:
     log(tx, row["id"], "booking_completed" if succeeded else "booking_failed", Actor(label="scheduling"),
         booking_id=booking["booking_id"], failure_reason=booking["failure_reason"])
     return [Trigger("booking_completed" if succeeded else "booking_failed", row["pipeline"], row["id"])]
+
+
+def booking_news(tx: Transaction, news: dict, kind: str) -> None:
+    """What scheduling did about a deal: a crew booked (by hand or on request), or no slot found."""
+    if news["deal_id"] is None or tx.session.execute(sa.select(deals.c.id).where(deals.c.id == news["deal_id"])).first() is None:
+        return
+    log(tx, news["deal_id"], kind, Actor(label="scheduling"), booking_id=news["booking_id"],
+        crew=news["crew_name"], starts_at=news["starts_at"], reason=news["reason"])
+    deal = deal_row(tx.session, news["deal_id"])
+    if kind == "booking_request_failed" and deal["responsible_id"]:
+        tx.emit("deal.notification_requested.v1", NotificationRequestedV1().dump({
+            "deal_id": deal["id"], "recipient_user_ids": [deal["responsible_id"]], "rule_id": None,
+            "text": f"Бригаду по сделке «{deal['title']}» записать не удалось: {news['reason']}"}))

@@ -78,11 +78,21 @@ class InvoiceOverdueV1(Schema):
     due_date = fields.Date(required=True)
 
 
+class BookingRequestedV1(Schema):
+    deal_id = fields.Integer(required=True)
+    skill = fields.String(required=True)
+    zone = fields.String(allow_none=True)
+    duration_minutes = fields.Integer(required=True)
+    within_days = fields.Integer(required=True)
+    address = fields.String(required=True)
+    title = fields.String(required=True)
+
+
 SCHEMAS = {
     "deal.created.v1": DealCreatedV1, "deal.stage_changed.v1": DealStageChangedV1, "deal.closed.v1": DealClosedV1,
     "deal.notification_requested.v1": NotificationRequestedV1, "deal.task_overdue.v1": TaskOverdueV1,
     "deal.approval_requested.v1": ApprovalRequestedV1, "deal.invoice_paid.v1": InvoicePaidV1,
-    "deal.invoice_overdue.v1": InvoiceOverdueV1,
+    "deal.invoice_overdue.v1": InvoiceOverdueV1, "deal.booking_requested.v1": BookingRequestedV1,
 }
 
 EXAMPLES = {
@@ -108,6 +118,9 @@ EXAMPLES = {
                              "paid_amount": "50000.00", "status": "paid"},
     "deal.invoice_overdue.v1": {"invoice_id": 10, "deal_id": 15, "number": "2026-00013", "amount": "50000.00",
                                 "paid_amount": "0.00", "due_date": "2026-12-01"},
+    "deal.booking_requested.v1": {"deal_id": 16, "skill": "подключение", "zone": None, "duration_minutes": 120,
+                                  "within_days": 7, "address": "г. Москва, ул. Лесная, д. 5, кв. 12",
+                                  "title": "Подключение: Интернет: Иван Петров"},
     "deal.approval_requested.v1": {"approval_id": 4, "deal_id": 15, "title": "Согласовать скидку 10%",
                                    "approver_id": 2},
     "deal.task_overdue.v1": {

@@ -186,8 +186,21 @@ class BookingCompletedReading(Schema):
     failure_reason = fields.String(allow_none=True, load_default=None)
 
 
+class BookingMadeReading(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    booking_id = fields.Integer(load_default=None)
+    deal_id = fields.Integer(allow_none=True, load_default=None)
+    crew_name = fields.String(load_default=None)
+    starts_at = fields.String(load_default=None)
+    reason = fields.String(load_default=None)
+
+
 READINGS = {
     ("scheduling", "booking.completed.v1"): BookingCompletedReading,
+    ("scheduling", "booking.created.v1"): BookingMadeReading,
+    ("scheduling", "booking.request_failed.v1"): BookingMadeReading,
     ("leads", "lead.converted.v1"): LeadConvertedReading,
     ("leads", "ownership.reassigned.v1"): OwnershipReading,
     ("leads", "ownership.returned.v1"): OwnershipReading,

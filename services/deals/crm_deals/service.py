@@ -186,6 +186,16 @@ class DealsService(ServiceBase):
 
     # -- events from scheduling -----------------------------------------------------------
 
+    @on_event("scheduling", "booking.created.v1")
+    def note_booking(self, tx, envelope):
+        news = READINGS[("scheduling", "booking.created.v1")]().load(envelope["data"])
+        deals.booking_news(tx, news, "booking_created")
+
+    @on_event("scheduling", "booking.request_failed.v1")
+    def note_failed_booking_request(self, tx, envelope):
+        news = READINGS[("scheduling", "booking.request_failed.v1")]().load(envelope["data"])
+        deals.booking_news(tx, news, "booking_request_failed")
+
     @on_event("scheduling", "booking.completed.v1")
     def react_to_booking_result(self, tx, envelope):
         booking = READINGS[("scheduling", "booking.completed.v1")]().load(envelope["data"])

@@ -14,9 +14,9 @@ from crm_scheduling import crews as crew_store
 from crm_scheduling.domain import absences as absence_rules
 from crm_scheduling.domain import availability
 from crm_scheduling.domain.hours import WorkingHours, days_between
-from crm_scheduling.events import (BookingCancelledV1, BookingCompletedV1, BookingCreatedV1,
+from crm_scheduling.events import (BookingCancelledV1, BookingCompletedV1, BookingCreatedV1, BookingRequestFailedV1,
                                    BookingRescheduledV1)
-from crm_scheduling.schemas import BookingOutput, SlotOutput
+from crm_scheduling.schemas import AvailabilityQuery, BookingOutput, SlotOutput
 from crm_scheduling.sql import EXCLUSION_VIOLATION, NOW, live_for, live_forever, sqlstate
 from crm_scheduling.tables import absences, bookings, crews
 
@@ -269,3 +269,21 @@ def ics_feed(session, token: str, now: datetime) -> str:
         event.add("description", "\n".join(line for line in lines if line))
         feed.add_component(event)
     return feed.to_ical().decode()
+
+
+def book_first_free(tx: Transaction, request: dict, now: datetime) -> dict | None:
+    """deals asked for a crew: book the first free slot, or say why there is none."""
+    query = AvailabilityQuery().load({
+        "skill": request["skill"], "zone": request["zone"], "duration_minutes": request["duration_minutes"],
+        "date_from": now.date().isoformat(), "date_to": (now + timedelta(days=request["within_days"])).date().isoformat(),
+        "limit": 1})
+    slots = find_slots(tx.session, query, now)
+    if not slots:
+        tx.emit("booking.request_failed.v1", BookingRequestFailedV1().dump({
+            "deal_id": request["deal_id"],
+            "reason": f"нет свободного времени у бригад «{request['skill']}» на {request['within_days']} дн. вперёд"}))
+        return None
+    slot = slots[0]
+    return book(tx, {"crew_id": slot["crew_id"], "starts_at": datetime.fromisoformat(slot["starts_at"]),
+                     "ends_at": datetime.fromisoformat(slot["ends_at"]), "deal_id": request["deal_id"],
+                     "address": request["address"], "client_name": None, "client_phone": None})

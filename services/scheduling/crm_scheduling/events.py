@@ -39,6 +39,13 @@ class BookingCompletedV1(Schema):
     failure_reason = fields.String(allow_none=True)
 
 
+class BookingRequestFailedV1(Schema):
+    """deals asked for a crew (deal.booking_requested.v1) and no slot was free."""
+
+    deal_id = fields.Integer(required=True)
+    reason = fields.String(required=True)
+
+
 class AbsenceChangedV1(Schema):
     """`absence.started.v1` on its first day, `absence.ended.v1` the day after its last."""
 
@@ -56,6 +63,7 @@ SCHEMAS = {
     "booking.rescheduled.v1": BookingRescheduledV1,
     "booking.cancelled.v1": BookingCancelledV1,
     "booking.completed.v1": BookingCompletedV1,
+    "booking.request_failed.v1": BookingRequestFailedV1,
     "absence.started.v1": AbsenceChangedV1,
     "absence.ended.v1": AbsenceChangedV1,
 }
@@ -80,6 +88,8 @@ EXAMPLES = {
     "booking.cancelled.v1": {**_BOOKING, "reason": "Клиент отказался от подключения"},
     "booking.completed.v1": {"booking_id": 3, "crew_id": 1, "deal_id": 15, "result": "failure",
                              "failure_reason": "Нет технической возможности: дом не подключён"},
+    "booking.request_failed.v1": {"deal_id": 16, "reason": "нет свободного времени у бригад «подключение» "
+                                                           "на 7 дней вперёд"},
     "absence.started.v1": _ABSENCE,
     "absence.ended.v1": _ABSENCE,
 }

@@ -2,10 +2,11 @@ from datetime import UTC, datetime
 
 from nameko.timer import timer
 
+from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_scheduling import bookings, crews
-from crm_scheduling.schemas import (AbsenceInput, AvailabilityQuery, BookingInput, CalendarQuery, CancelInput,
+from crm_scheduling.schemas import (READINGS, AbsenceInput, AvailabilityQuery, BookingInput, CalendarQuery, CancelInput,
                                     CompleteInput, ConfirmHoldInput, CrewChanges, CrewInput, HoldInput,
                                     RescheduleInput, StaffInput)
 
@@ -86,6 +87,11 @@ class SchedulingService(ServiceBase):
     @rpc
     def list_bookings(self, crew_id: int | None = None, viewer_user_id: int | None = None) -> list[dict]:
         return self.db.read(bookings.list_bookings, crew_id, viewer_user_id)
+
+    @on_event("deals", "deal.booking_requested.v1")
+    def book_for_deal(self, tx, envelope):
+        request = READINGS[("deals", "deal.booking_requested.v1")]().load(envelope["data"])
+        bookings.book_first_free(tx, request, datetime.now(UTC))
 
     @rpc
     def find_slots(self, **query) -> list[dict]:

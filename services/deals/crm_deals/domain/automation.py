@@ -5,8 +5,8 @@ changed, a linked (child) deal closed, a task completed or overdue, a crew booki
 or failed, an approval decided, and two that a timer checks: time in a stage exceeded, a date
 field reached (`days_before` it; negative for days after). Actions: create a linked deal in
 another pipeline, move this deal, move it by its child's result, move it to another pipeline
-remembering where it came from, return it there, create a task, request an approval, set a
-field, notify people. The engine that applies them lives in `crm_deals.automation`; this
+remembering where it came from, return it there, create a task, request an approval, request a
+crew booking (scheduling books the first free slot for a skill), set a field, notify people. The engine that applies them lives in `crm_deals.automation`; this
 module only decides.
 """
 from dataclasses import dataclass, field
@@ -24,6 +24,7 @@ ACTIONS = {
     "create_linked_deal": ("pipeline",), "move": ("stage",), "move_by_child_result": ("stages",),
     "move_to_pipeline": ("pipeline", "stage"), "return_to_origin": (), "create_task": ("title",),
     "set_field": ("field",), "notify": ("text",), "request_approval": ("title",),
+    "request_booking": ("skill", "duration_minutes"),
 }
 MAX_CHAIN_STEPS = 50
 
@@ -151,6 +152,8 @@ def validate_definition(definition: dict, pipelines: dict[str, PipelineInfo]) ->
             for source, target_field in (action.get("copy_fields") or {}).items():
                 if source not in own.fields or target_field not in target.fields:
                     problem(f"actions.{i}.copy_fields.{source}", "both fields must exist")
+        if kind == "request_booking" and action.get("address_field", "address") not in own.fields:
+            problem(f"actions.{i}.address_field", "not a field of this pipeline")
         if kind == "request_approval" and not isinstance(action.get("approver", "responsible"), (int, str)):
             problem(f"actions.{i}.approver", "a user id or responsible")
         if kind == "create_task" and not isinstance(action.get("due_in_hours", 24), (int, float)):
