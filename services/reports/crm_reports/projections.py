@@ -256,14 +256,18 @@ def record_and_apply(tx: Transaction, envelope: dict, timezone: str) -> None:
     apply(tx.session, envelope, timezone)
 
 
-def rebuild(tx: Transaction, timezone: str, batch: int = 5000) -> dict:
+def rebuild(tx: Transaction, timezone: str) -> dict:
+    return replay(tx.session, timezone)
+
+
+def replay(session, timezone: str, batch: int = 5000) -> dict:
     """Empty every read model and apply the stored events again, in the order received."""
     for table in reversed(PROJECTION_TABLES):
-        tx.session.execute(sa.delete(table))
+        session.execute(sa.delete(table))
     replayed = 0
-    rows = tx.session.execute(sa.select(event_store.c.envelope).order_by(event_store.c.position)
-                              .execution_options(yield_per=batch))
+    rows = session.execute(sa.select(event_store.c.envelope).order_by(event_store.c.position)
+                           .execution_options(yield_per=batch))
     for (envelope,) in rows:
-        apply(tx.session, envelope, timezone)
+        apply(session, envelope, timezone)
         replayed += 1
     return {"events_replayed": replayed}
