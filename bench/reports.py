@@ -1,7 +1,7 @@
 """Reports benchmark: ABC report and KPI registry latency on big scratch data, and rebuild speed.
 
     .venv/bin/python bench/reports.py [--companies 100000] [--communications 2000000]
-                                      [--managers 50] [--days 365] [--events 20000] [--repeat 5]
+                                      [--managers 50] [--days 365] [--events 10000] [--repeat 5]
 
 Phases, loopback only, each in a scratch database migrated with the reports migrations and
 dropped after (the running system is not needed and not touched):
@@ -54,7 +54,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--communications", type=int, default=2_000_000)
     parser.add_argument("--managers", type=int, default=50)
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     if min(args.companies, args.communications, args.managers, args.days, args.events, args.repeat) <= 0:
