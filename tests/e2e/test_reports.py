@@ -8,7 +8,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.support.system import eventually
+from kombu import Connection, Exchange
+
+from crm_chassis.events import make_envelope
+from crm_deals import events as deals_events
+from tests.support.system import eventually, runner
 from tests.support.webhooks import post_twilio
 
 TODAY = datetime.now(ZoneInfo("Europe/Moscow")).date().isoformat()
@@ -181,3 +185,22 @@ def test_bad_report_input_is_a_400_naming_the_field(system):
     segment = head.post("/reports/segments", json={"name": "x", "kind": "deals", "filters": {"colour": "red"}})
     assert segment.status_code == 400 and "filters" in segment.json()["details"]
     assert system.user("operator").get("/reports/abc").status_code == 403
+
+
+def test_an_event_reports_cannot_read_is_parked_with_its_reason_and_applies_nothing(system, infrastructure):
+    deal_id = random.randint(10**9, 2 * 10**9)
+    broken = {**deals_events.EXAMPLES["deal.created.v1"], "deal_id": deal_id, "pipeline": code("broken")}
+    del broken["amount"]
+    envelope = make_envelope("deal.created.v1", broken, "deals", None)
+    with Connection(runner("addresses")[1]) as conn:
+        conn.Producer(exchange=Exchange("deals.events", type="topic", durable=True), serializer="json").publish(
+            envelope, routing_key="deal.created.v1")
+
+    def parked():
+        return [event for event in system.admin.get("/admin/parked-events").json()["reports"]
+                if event["event_id"] == envelope["event_id"]]
+
+    [event] = eventually(parked)
+    assert event["handler"] == "apply_deal_created_v1" and "amount" in event["error"]
+    forecast = system.admin.get("/reports/forecast", params={"pipeline": broken["pipeline"]}).json()
+    assert forecast["rows"] == []
