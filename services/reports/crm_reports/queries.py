@@ -95,9 +95,11 @@ def kpi_registry(session, settings: Settings, now: datetime, date_from: date, da
                  manager_id: int | None = None, indicators: list[str] | None = None) -> dict:
     """One row per manager per day: each indicator's value and its change against the day before.
 
-    Past days come from the registry (kpi_snapshots); today, when in range, is live.
+    Past days come from the registry (kpi_snapshots); today, when in range, is live, read in
+    one snapshot so that deals, tasks and activities agree with each other.
     """
     _ordered(date_from, date_to)
+    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     codes = list(indicators or kpi.CODES)
     query = sa.select(kpi_snapshots.c.manager_id, kpi_snapshots.c.day, kpi_snapshots.c.indicator,
                       kpi_snapshots.c.value).where(
