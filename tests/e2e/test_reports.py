@@ -207,3 +207,41 @@ def test_an_event_reports_cannot_read_is_parked_with_its_reason_and_applies_noth
     assert event["handler"] == "apply_deal_created_v1" and "amount" in event["error"]
     forecast = system.admin.get("/reports/forecast", params={"pipeline": broken["pipeline"]}).json()
     assert forecast["rows"] == []
+
+
+def test_a_deal_segment_lists_the_clients_whose_membership_ends_within_two_weeks(system):
+    fitness = pipeline(system, [("new", "open"), ("bought", "won")], FITNESS_FIELDS)
+    today = datetime.now(ZoneInfo("Europe/Moscow")).date()
+    soon, later = [system.admin.post("/deals", json={
+        "pipeline": fitness, "title": f"Абонемент {days}", "contact_id": 900000 + days,
+        "fields": {"membership_end": (today + timedelta(days=days)).isoformat()}}).json() for days in (10, 30)]
+    segment = system.admin.post("/reports/segments", json={
+        "name": "Абонемент заканчивается в течение 14 дней", "kind": "deals",
+        "filters": {"pipeline": fitness, "membership_ends_within_days": 14}}).json()
+    assert segment["id"] in [s["id"] for s in system.admin.get("/reports/segments").json()]
+
+    rows = eventually(lambda: system.admin.get(f"/reports/segments/{segment['id']}/clients").json()["rows"])
+    assert [(r["deal_id"], r["contact_id"]) for r in rows] == [(soon["id"], 900010)]
+    assert later["id"] not in [r["deal_id"] for r in rows]
+    exported = system.admin.get(f"/reports/segments/{segment['id']}/clients", params={"format": "xlsx"})
+    assert exported.content.startswith(b"PK") and "segment" in exported.headers["Content-Disposition"]
+
+
+def test_crew_load_per_day_counts_bookings_and_hours(system):
+    crew = system.admin.post("/crews", json={"name": f"Бригада {uuid.uuid4().hex[:6]}", "skill": "замер",
+                                             "leader_name": "Олег", "leader_phone": "+79005550102"}).json()
+    day = datetime.now(UTC).date() + timedelta(days=4)
+    for start_hour, hours in ((7, 2), (10, 1.5)):
+        start = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=start_hour)
+        booked = system.admin.post("/bookings", json={
+            "crew_id": crew["id"], "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=hours)).isoformat(),
+            "address": "г. Москва, ул. Лесная, д. 7"})
+        assert booked.status_code == 201, booked.text
+    period = {"date_from": day.isoformat(), "date_to": day.isoformat()}
+
+    def row():
+        rows = system.admin.get("/reports/crew-load", params=period).json()["rows"]
+        return next((r for r in rows if r["crew_id"] == crew["id"] and r["bookings"] == 2), None)
+
+    assert eventually(row) == {"day": day.isoformat(), "crew_id": crew["id"], "crew_name": crew["name"],
+                               "bookings": 2, "hours": 3.5}
