@@ -9,7 +9,8 @@ dropped after (the running system is not needed and not touched):
 1. **ABC**: companies (categories A/B/C in turn, 50 responsibles), two contacts per company,
    a lead and a deal per company, and communications spread over the last 120 days (a quarter
    linked to the company directly, the rest to a contact, lead or deal; calls, e-mails and
-   messages, a third of the calls missed), all seeded with generate_series. The report's
+   messages, some calls missed), all seeded with generate_series, and the last-contact rollup
+   the projections keep from them (`last_contacts`). The report's
    query function (`queries.abc_report`) is timed in-process: every company, one responsible's
    companies, and category A overdue only.
 2. **KPI registry**: M managers x D days x 12 indicators of history (`kpi_snapshots`), timed
@@ -123,6 +124,9 @@ def seed_abc(engine: sa.Engine, companies: int, communications: int, managers: i
                 FROM (SELECT i, (ARRAY['call','call','email','sms','whatsapp'])[1 + i % 5] AS ch,
                              CASE WHEN i % 5 < 2 AND i % 3 = 0 THEN 'missed' ELSE 'completed' END AS st
                       FROM generate_series(1, {communications}) i) g""",
+            *(f"""INSERT INTO last_contacts SELECT '{link}', {link}_id, contact_kind, max(occurred_at)
+                  FROM communications WHERE contact_kind IS NOT NULL AND {link}_id IS NOT NULL
+                  GROUP BY {link}_id, contact_kind""" for link in ("company", "contact", "lead", "deal")),
         ):
             conn.execute(sa.text(statement))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

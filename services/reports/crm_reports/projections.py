@@ -16,7 +16,8 @@ from crm_reports.domain.abc import counts_as_contact
 from crm_reports.domain.calendar import local_day
 from crm_reports.readings import READINGS
 from crm_reports.tables import (PROJECTION_TABLES, activities, bookings, communications, companies,
-                                contact_companies, deal_visits, deals, event_store, leads, leads_by_day, losses, tasks)
+                                contact_companies, deal_visits, deals, event_store, last_contacts, leads, leads_by_day,
+                                losses, tasks)
 
 
 class UnknownEntity(LookupError):
@@ -89,6 +90,11 @@ def contact_merged(ctx: Applying, merge: dict) -> None:
     """The merged contact's history is the kept one's; so is its company when the kept has none."""
     ctx.session.execute(sa.update(communications).where(communications.c.contact_id == merge["merged_id"])
                         .values(contact_id=merge["kept_id"]))
+    moved = ctx.session.execute(sa.delete(last_contacts).where(
+        last_contacts.c.link == "contact", last_contacts.c.link_id == merge["merged_id"])
+        .returning(last_contacts.c.contact_kind, last_contacts.c.at)).all()
+    for kind, at in moved:
+        _touch(ctx, "contact", merge["kept_id"], kind, at)
     merged = ctx.session.execute(sa.delete(contact_companies).where(
         contact_companies.c.contact_id == merge["merged_id"]).returning(contact_companies.c.company_id)).scalar()
     if merged is not None:
@@ -119,9 +125,20 @@ def communication_recorded(ctx: Applying, item: dict) -> None:
     ctx.session.execute(statement.on_conflict_do_update(
         index_elements=[communications.c.communication_id],
         set_={name: statement.excluded[name] for name in values if name != "communication_id"}))
+    if values["contact_kind"]:
+        for link in ("company", "contact", "lead", "deal"):
+            if item[f"{link}_id"] is not None:
+                _touch(ctx, link, item[f"{link}_id"], values["contact_kind"], item["occurred_at"])
     counts = item["status"] == "completed" and (item["channel"] == "call" or item["direction"] == "out")
     if counts and previous != "completed":
         ctx.activity("communication", _manager_of(ctx, item), item["occurred_at"], item["communication_id"])
+
+
+def _touch(ctx: Applying, link: str, link_id: int, kind: str, at: datetime) -> None:
+    statement = pg_insert(last_contacts).values(link=link, link_id=link_id, contact_kind=kind, at=at)
+    ctx.session.execute(statement.on_conflict_do_update(
+        index_elements=[last_contacts.c.link, last_contacts.c.link_id, last_contacts.c.contact_kind],
+        set_={"at": sa.func.greatest(last_contacts.c.at, statement.excluded.at)}))
 
 
 def _manager_of(ctx: Applying, item: dict) -> int | None:

@@ -12,8 +12,8 @@ from crm_chassis.errors import InvalidInput, NotFound
 from crm_reports.domain import abc, funnel, kpi
 from crm_reports.domain.calendar import day_start, local_day, month_start
 from crm_reports.settings import Settings
-from crm_reports.tables import (activities, bookings, communications, companies, contact_companies, deal_visits,
-                                deals, kpi_snapshots, leads, leads_by_day, losses, segments, tasks)
+from crm_reports.tables import (activities, bookings, companies, contact_companies, deal_visits, deals, kpi_snapshots,
+                                last_contacts, leads, leads_by_day, losses, segments, tasks)
 
 
 def _columns(*pairs: tuple[str, str]) -> list[dict]:
@@ -131,24 +131,20 @@ def kpi_registry(session, settings: Settings, now: datetime, date_from: date, da
 
 def _last_contacts(company_filter) -> sa.Select:
     """Per company, the last call and the last e-mail that count (domain.abc), by any of the four links."""
-    c = communications
+    lc = last_contacts
     routes = [
-        sa.select(c.c.company_id.label("company_id"), c.c.contact_kind, c.c.occurred_at)
-        .where(c.c.contact_kind.is_not(None), c.c.company_id.is_not(None)),
-        sa.select(contact_companies.c.company_id, c.c.contact_kind, c.c.occurred_at)
-        .join(contact_companies, contact_companies.c.contact_id == c.c.contact_id)
-        .where(c.c.contact_kind.is_not(None), c.c.contact_id.is_not(None)),
-        sa.select(leads.c.company_id, c.c.contact_kind, c.c.occurred_at)
-        .join(leads, leads.c.lead_id == c.c.lead_id)
-        .where(c.c.contact_kind.is_not(None), c.c.lead_id.is_not(None), leads.c.company_id.is_not(None)),
-        sa.select(deals.c.company_id, c.c.contact_kind, c.c.occurred_at)
-        .join(deals, deals.c.deal_id == c.c.deal_id)
-        .where(c.c.contact_kind.is_not(None), c.c.deal_id.is_not(None), deals.c.company_id.is_not(None)),
+        sa.select(lc.c.link_id.label("company_id"), lc.c.contact_kind, lc.c.at).where(lc.c.link == "company"),
+        sa.select(contact_companies.c.company_id, lc.c.contact_kind, lc.c.at)
+        .join(contact_companies, contact_companies.c.contact_id == lc.c.link_id).where(lc.c.link == "contact"),
+        sa.select(leads.c.company_id, lc.c.contact_kind, lc.c.at)
+        .join(leads, leads.c.lead_id == lc.c.link_id).where(lc.c.link == "lead", leads.c.company_id.is_not(None)),
+        sa.select(deals.c.company_id, lc.c.contact_kind, lc.c.at)
+        .join(deals, deals.c.deal_id == lc.c.link_id).where(lc.c.link == "deal", deals.c.company_id.is_not(None)),
     ]
     moments = sa.union_all(*routes).subquery()
     return (sa.select(moments.c.company_id,
-                      sa.func.max(moments.c.occurred_at).filter(moments.c.contact_kind == "call").label("last_call"),
-                      sa.func.max(moments.c.occurred_at).filter(moments.c.contact_kind == "email").label("last_email"))
+                      sa.func.max(moments.c.at).filter(moments.c.contact_kind == "call").label("last_call"),
+                      sa.func.max(moments.c.at).filter(moments.c.contact_kind == "email").label("last_email"))
             .where(moments.c.company_id.in_(company_filter))
             .group_by(moments.c.company_id))
 

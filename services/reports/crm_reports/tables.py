@@ -106,6 +106,17 @@ communications = sa.Table(
     sa.Column("contact_kind", sa.Text),
 )
 
+# The latest contact (domain.abc) per thing a communication is linked to: link is company, contact,
+# lead or deal. The ABC report joins these to companies when it runs, so a contact that joins a
+# company later brings its history along.
+last_contacts = sa.Table(
+    "last_contacts", metadata,
+    sa.Column("link", sa.Text, primary_key=True),
+    sa.Column("link_id", sa.BigInteger, primary_key=True),
+    sa.Column("contact_kind", sa.Text, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
 # What managers did, attributed when it happened: the KPI "today" counts read it.
 activities = sa.Table(
     "activities", metadata,
@@ -140,7 +151,7 @@ bookings = sa.Table(
 )
 
 PROJECTION_TABLES = (leads_by_day, companies, contact_companies, leads, deals, deal_visits, tasks, communications,
-                     activities, losses, bookings)
+                     last_contacts, activities, losses, bookings)
 
 # -- kept across rebuilds: a history written by the timer, and people's saved filters -----
 
