@@ -264,7 +264,7 @@ def apply(session, envelope: dict, timezone: str) -> None:
 
 
 def record_and_apply(tx: Transaction, envelope: dict, timezone: str) -> None:
-    read(envelope)  # refuse a malformed event before anything is written
+    """Store and apply in the caller's transaction: an event that fails to read or apply rolls both back."""
     tx.session.execute(
         sa.insert(event_store).values(
             event_id=envelope["event_id"], event_type=envelope["event_type"], envelope=envelope
