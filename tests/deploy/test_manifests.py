@@ -48,6 +48,10 @@ OPTIONAL_ENV = {
     # Only for an SMTP relay that wants a login (the local fake does not): set both then.
     "SMTP_USER", "SMTP_PASSWORD",
 } | {f"{name.upper()}_MAX_WORKERS" for name in EXPECTED_PROCESSES - {"gateway"}}
+# Report tunables, documented in README.md ("Reports", "Settings")
+OPTIONAL_ENV |= {f"REPORTS_{name}" for name in (
+    "ABC_INTERVALS", "KPI_FIELD_PLANS_TO_COME", "KPI_FIELD_MEMBERSHIP_END", "KPI_FIELD_SERVICE",
+    "KPI_MEMBERSHIP_ENDED_STAGE", "KPI_PIPELINES", "STAGE_PROBABILITIES", "STUCK_DAYS", "STUCK_DAYS_BY_STAGE")}
 # Variables the compose file must take from its environment / env file, never from the file.
 WEBHOOK_SECRETS = {"CRM_FORM_SITES", "TWILIO_AUTH_TOKEN", "CRM_PBX_SECRET", "TELEGRAM_WEBHOOK_SECRET",
                    "CRM_EMAIL_WEBHOOK_SECRET", "TELEGRAM_BOT_TOKEN"}

@@ -6,7 +6,8 @@ from crm_chassis.db import Transaction
 from crm_chassis.errors import InvalidInput, NotFound, ServiceError, Unprocessable
 from crm_deals.domain.automation import Trigger
 from crm_deals.domain.fields import missing_for_stage, normalize_all
-from crm_deals.events import DealClosedV1, DealCreatedV1, DealStageChangedV1, NotificationRequestedV1
+from crm_deals.events import (DealClosedV1, DealCreatedV1, DealFieldsChangedV1, DealResponsibleChangedV1,
+                              DealStageChangedV1, NotificationRequestedV1)
 from crm_deals.pipelines import field_definitions, stage_row
 from crm_deals.schemas import DealOutput
 from crm_deals.tables import deal_history, deals, documents, pipelines, stages, tasks
@@ -77,6 +78,10 @@ def update_fields(tx: Transaction, deal_id: int, changes: dict, actor: Actor) ->
     merged = {k: v for k, v in {**current, **changed}.items() if v is not None}
     tx.session.execute(sa.update(deals).where(deals.c.id == deal_id).values(fields=merged, updated_at=sa.func.now()))
     log(tx, deal_id, "fields_changed", actor, changes={k: {"from": current.get(k), "to": v} for k, v in changed.items()})
+    moved = deal_row(tx.session, deal_id)
+    tx.emit("deal.fields_changed.v1", DealFieldsChangedV1().dump({
+        "deal_id": deal_id, "pipeline": row["pipeline"], "fields": merged, "changed": sorted(changed),
+        "changed_at": moved["updated_at"], "responsible_id": row["responsible_id"]}))
     return [Trigger("field_changed", row["pipeline"], deal_id, field=code) for code in changed]
 
 
@@ -115,7 +120,7 @@ def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_
         tx.emit("deal.closed.v1", DealClosedV1().dump({
             "deal_id": deal_id, "pipeline": moved["pipeline"], "result": moved["stage"],
             "result_kind": moved["stage_kind"], "parent_deal_id": moved["parent_deal_id"],
-            "responsible_id": moved["responsible_id"], "closed_at": moved["closed_at"],
+            "responsible_id": moved["responsible_id"], "closed_at": moved["closed_at"], "amount": moved["amount"],
         }))
         if moved["parent_deal_id"]:
             parent = deal_row(tx.session, moved["parent_deal_id"])
@@ -190,6 +195,7 @@ def hand_over(tx: Transaction, batch_id: str, from_user: int, to_user: int) -> i
     for deal_id in ids:
         log(tx, deal_id, "responsible_changed", Actor(label="ownership"), batch_id=batch_id, from_user=from_user,
             to_user=to_user)
+        _announce_responsible(tx, deal_id, from_user, to_user, batch_id)
     return len(ids)
 
 
@@ -201,6 +207,7 @@ def hand_back(tx: Transaction, batch_id: str, substitute: int, owner: int) -> in
                              .values(responsible_id=owner).returning(deals.c.id)).scalars().all()
     for deal_id in ids:
         log(tx, deal_id, "responsible_returned", Actor(label="ownership"), batch_id=batch_id, to_user=owner)
+        _announce_responsible(tx, deal_id, substitute, owner, batch_id)
     return len(ids)
 
 
@@ -228,3 +235,8 @@ def booking_news(tx: Transaction, news: dict, kind: str) -> None:
         tx.emit("deal.notification_requested.v1", NotificationRequestedV1().dump({
             "deal_id": deal["id"], "recipient_user_ids": [deal["responsible_id"]], "rule_id": None,
             "text": f"Бригаду по сделке «{deal['title']}» записать не удалось: {news['reason']}"}))
+
+
+def _announce_responsible(tx: Transaction, deal_id: int, from_user: int | None, to_user: int, batch_id: str) -> None:
+    tx.emit("deal.responsible_changed.v1", DealResponsibleChangedV1().dump({
+        "deal_id": deal_id, "from_user_id": from_user, "to_user_id": to_user, "batch_id": batch_id}))

@@ -14,6 +14,8 @@ class DealCreatedV1(Schema):
     lead_id = fields.Integer(allow_none=True)
     parent_deal_id = fields.Integer(allow_none=True)
     responsible_id = fields.Integer(allow_none=True)
+    # added later (additive): the custom field values the deal starts with
+    custom_fields = fields.Dict(attribute="fields", data_key="fields")
 
 
 class DealStageChangedV1(Schema):
@@ -36,6 +38,25 @@ class DealClosedV1(Schema):
     parent_deal_id = fields.Integer(allow_none=True)
     responsible_id = fields.Integer(allow_none=True)
     closed_at = fields.AwareDateTime(required=True)
+    amount = fields.Decimal(as_string=True)  # added later (additive)
+
+
+class DealFieldsChangedV1(Schema):
+    """Custom fields changed: `fields` holds every current value, `changed` the codes that moved."""
+
+    deal_id = fields.Integer(required=True)
+    pipeline = fields.String(required=True)
+    custom_fields = fields.Dict(attribute="fields", data_key="fields", required=True)
+    changed = fields.List(fields.String(), required=True)
+    changed_at = fields.AwareDateTime(required=True)
+    responsible_id = fields.Integer(allow_none=True)
+
+
+class DealResponsibleChangedV1(Schema):
+    deal_id = fields.Integer(required=True)
+    from_user_id = fields.Integer(allow_none=True)
+    to_user_id = fields.Integer(required=True)
+    batch_id = fields.String(allow_none=True)
 
 
 class NotificationRequestedV1(Schema):
@@ -43,6 +64,22 @@ class NotificationRequestedV1(Schema):
     recipient_user_ids = fields.List(fields.Integer(), required=True)
     text = fields.String(required=True)
     rule_id = fields.Integer(allow_none=True)
+
+
+class TaskCreatedV1(Schema):
+    task_id = fields.Integer(required=True)
+    deal_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    assignee_id = fields.Integer(allow_none=True)
+    due_at = fields.AwareDateTime(required=True)
+    created_at = fields.AwareDateTime(required=True)
+
+
+class TaskCompletedV1(Schema):
+    task_id = fields.Integer(required=True)
+    deal_id = fields.Integer(required=True)
+    assignee_id = fields.Integer(allow_none=True)
+    completed_at = fields.AwareDateTime(required=True)
 
 
 class TaskOverdueV1(Schema):
@@ -93,13 +130,15 @@ SCHEMAS = {
     "deal.notification_requested.v1": NotificationRequestedV1, "deal.task_overdue.v1": TaskOverdueV1,
     "deal.approval_requested.v1": ApprovalRequestedV1, "deal.invoice_paid.v1": InvoicePaidV1,
     "deal.invoice_overdue.v1": InvoiceOverdueV1, "deal.booking_requested.v1": BookingRequestedV1,
+    "deal.fields_changed.v1": DealFieldsChangedV1, "deal.responsible_changed.v1": DealResponsibleChangedV1,
+    "deal.task_created.v1": TaskCreatedV1, "deal.task_completed.v1": TaskCompletedV1,
 }
 
 EXAMPLES = {
     "deal.created.v1": {
         "deal_id": 15, "pipeline": "private", "stage": "new", "title": "Подключение: Иван Петров",
         "contact_id": 7, "amount": "1500.00", "created_at": "2026-11-23T09:20:00+00:00", "company_id": None,
-        "lead_id": 42, "parent_deal_id": None, "responsible_id": 3,
+        "lead_id": 42, "parent_deal_id": None, "responsible_id": 3, "fields": {"service": "Тренажёрный зал"},
     },
     "deal.stage_changed.v1": {
         "deal_id": 15, "pipeline": "private", "from_stage": "new", "to_stage": "contract",
@@ -108,7 +147,7 @@ EXAMPLES = {
     },
     "deal.closed.v1": {
         "deal_id": 16, "pipeline": "connection", "result": "done", "result_kind": "won", "parent_deal_id": 15,
-        "responsible_id": 3, "closed_at": "2026-11-25T12:00:00+00:00",
+        "responsible_id": 3, "closed_at": "2026-11-25T12:00:00+00:00", "amount": "1500.00",
     },
     "deal.notification_requested.v1": {
         "deal_id": 15, "recipient_user_ids": [3], "text": "Подключение по сделке «Подключение: Иван Петров»: done",
@@ -127,4 +166,15 @@ EXAMPLES = {
         "task_id": 8, "deal_id": 15, "title": "Отправить счёт", "assignee_id": 3,
         "due_at": "2026-11-24T12:00:00+00:00",
     },
+    "deal.fields_changed.v1": {
+        "deal_id": 15, "pipeline": "fitness", "fields": {"service": "Бассейн", "membership_end": "2026-12-31"},
+        "changed": ["membership_end"], "changed_at": "2026-11-24T10:00:00+00:00", "responsible_id": 3,
+    },
+    "deal.responsible_changed.v1": {"deal_id": 15, "from_user_id": 3, "to_user_id": 5, "batch_id": "absence:12"},
+    "deal.task_created.v1": {
+        "task_id": 8, "deal_id": 15, "title": "Отправить счёт", "assignee_id": 3,
+        "due_at": "2026-11-24T12:00:00+00:00", "created_at": "2026-11-23T12:00:00+00:00",
+    },
+    "deal.task_completed.v1": {"task_id": 8, "deal_id": 15, "assignee_id": 3,
+                               "completed_at": "2026-11-24T11:00:00+00:00"},
 }

@@ -7,7 +7,7 @@ from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, NotFound
 from crm_deals.deals import Actor, deal_row, log, task_dict
 from crm_deals.domain.automation import Trigger
-from crm_deals.events import TaskOverdueV1
+from crm_deals.events import TaskCompletedV1, TaskCreatedV1, TaskOverdueV1
 from crm_deals.tables import tasks
 
 
@@ -18,6 +18,7 @@ def create_task(tx: Transaction, deal_id: int, title: str, due_at: datetime, ass
         deal_id=deal_id, title=title, due_at=due_at, assignee_id=assignee_id or deal["responsible_id"],
         rule_id=actor.rule_id).returning(*tasks.c)).mappings().one()
     log(tx, deal_id, "task_created", actor, task_id=row["id"], title=title, due_at=due_at.isoformat())
+    tx.emit("deal.task_created.v1", TaskCreatedV1().dump({**row, "task_id": row["id"]}))
     return task_dict(row), []
 
 
@@ -37,6 +38,7 @@ def complete_task(tx: Transaction, task_id: int, actor: Actor) -> tuple[dict, li
     done = tx.session.execute(sa.update(tasks).where(tasks.c.id == task_id)
                               .values(status="done", completed_at=sa.func.now()).returning(*tasks.c)).mappings().one()
     log(tx, row["deal_id"], "task_completed", actor, task_id=task_id, title=row["title"])
+    tx.emit("deal.task_completed.v1", TaskCompletedV1().dump({**done, "task_id": task_id}))
     deal = deal_row(tx.session, row["deal_id"])
     return task_dict(done), [Trigger("task_completed", deal["pipeline"], deal["id"])]
 

@@ -5,6 +5,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
 from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
+from crm_leads.events import CompanyCreatedV1, ContactAttachedV1
 from crm_leads.tables import communications, companies, contact_identities, contacts, lead_stages, leads
 from crm_leads.tables import company_categories as company_categories_table
 
@@ -124,6 +125,7 @@ def list_contacts(session, q: str | None, limit: int, offset: int) -> dict:
 
 def create_company(tx: Transaction, spec: dict) -> dict:
     row = tx.session.execute(sa.insert(companies).values(**spec).returning(*companies.c)).mappings().one()
+    tx.emit("company.created.v1", CompanyCreatedV1().dump({**row, "company_id": row["id"]}))
     return company_dict(row)
 
 
@@ -164,6 +166,7 @@ def attach_to_company(tx: Transaction, contact_id: int, company_id: int) -> dict
     tx.session.execute(sa.update(communications).where(communications.c.contact_id == contact_id,
                                                        communications.c.company_id.is_(None))
                        .values(company_id=company_id))
+    tx.emit("contact.attached.v1", ContactAttachedV1().dump({"contact_id": contact_id, "company_id": company_id}))
     return contact_summary(tx.session, contact_id)
 
 

@@ -49,6 +49,21 @@ class CommunicationRecordedV1(Schema):
     recording_url = fields.String(allow_none=True)
 
 
+class CompanyCreatedV1(Schema):
+    company_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    category = fields.String(required=True)
+    responsible_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+
+
+class ContactAttachedV1(Schema):
+    """A contact now works for a company (its earlier communications count for the company too)."""
+
+    contact_id = fields.Integer(required=True)
+    company_id = fields.Integer(required=True)
+
+
 class ContactMergedV1(Schema):
     kept_id = fields.Integer(required=True)
     merged_id = fields.Integer(required=True)
@@ -81,6 +96,8 @@ SCHEMAS = {
     "contact.merged.v1": ContactMergedV1,
     "ownership.reassigned.v1": OwnershipReassignedV1,
     "ownership.returned.v1": OwnershipReturnedV1,
+    "company.created.v1": CompanyCreatedV1,
+    "contact.attached.v1": ContactAttachedV1,
 }
 
 EXAMPLES = {
@@ -113,4 +130,7 @@ EXAMPLES = {
         "batch_id": "absence:12", "from_user_id": 5, "to_user_id": 3,
         "company_ids": [2], "contact_ids": [7, 8], "lead_ids": [42],
     },
+    "company.created.v1": {"company_id": 2, "name": "ООО «Ромашка»", "category": "A", "responsible_id": 3,
+                           "created_at": "2026-11-23T08:00:00+00:00"},
+    "contact.attached.v1": {"contact_id": 7, "company_id": 2},
 }

@@ -7,7 +7,7 @@ from crm_chassis.errors import NotFound, Unprocessable
 from crm_leads import clients, ownership
 from crm_leads.domain.pipeline import MoveRefused, Stage, check_move
 from crm_leads.events import LeadConvertedV1, LeadCreatedV1, LeadStageChangedV1
-from crm_leads.tables import companies, contacts, lead_stages, leads
+from crm_leads.tables import contacts, lead_stages, leads
 
 LEAD_FIELDS = ("request_type", "client_type")
 
@@ -170,9 +170,9 @@ def _convert(tx: Transaction, row, values: dict) -> None:
     """Won: the lead becomes a client (contact, and company for a business) and a deal elsewhere."""
     company_id = tx.session.execute(sa.select(contacts.c.company_id).where(contacts.c.id == row["contact_id"])).scalar()
     if values["client_type"] == "business" and company_id is None:
-        company_id = tx.session.execute(sa.insert(companies).values(
-            name=values["company_name"], category=values["company_category"], responsible_id=row["responsible_id"],
-        ).returning(companies.c.id)).scalar_one()
+        company_id = clients.create_company(tx, {
+            "name": values["company_name"], "category": values["company_category"],
+            "responsible_id": row["responsible_id"]})["id"]
         tx.session.execute(sa.update(contacts).where(contacts.c.id == row["contact_id"]).values(company_id=company_id))
     converted_at = tx.session.execute(
         sa.update(leads).where(leads.c.id == row["id"]).values(company_id=company_id, converted_at=sa.func.now())
