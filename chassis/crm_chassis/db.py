@@ -164,6 +164,16 @@ class UnitOfWork:
             {**row, "parked_at": row["parked_at"].isoformat()} for row in rows
         ]
 
+    def parked_due(self, backoff_seconds: float, max_attempts: int) -> list[int]:
+        """Parked events whose next automatic try is due: `attempts x backoff` after the last."""
+        wait = sa.func.make_interval(0, 0, 0, 0, 0, 0, parked_events.c.attempts * backoff_seconds)
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(parked_events.c.id).where(parked_events.c.attempts < max_attempts,
+                                                    parked_events.c.parked_at < sa.func.now() - wait)
+                .order_by(parked_events.c.id).limit(100)
+            ).scalars().all()
+
     def parked_handler(self, parked_id: int) -> str | None:
         with self.engine.connect() as conn:
             return conn.execute(
@@ -188,7 +198,8 @@ class UnitOfWork:
                 session.execute(
                     sa.update(parked_events)
                     .where(parked_events.c.id == parked_id)
-                    .values(error=traceback.format_exc(limit=5), attempts=parked_events.c.attempts + 1)
+                    .values(error=traceback.format_exc(limit=5), attempts=parked_events.c.attempts + 1,
+                            parked_at=sa.func.now())
                 )
             return {"id": parked_id, "replayed": False, "error": str(exc)}
         return {"id": parked_id, "replayed": True, "applied": applied}

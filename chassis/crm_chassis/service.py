@@ -6,6 +6,7 @@ import json
 import sqlalchemy as sa
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc as nameko_rpc
+from nameko.timer import timer
 from nameko.web.handlers import http
 
 from crm_chassis import metrics
@@ -15,6 +16,8 @@ from crm_chassis.errors import ServiceError
 
 # Errors a caller caused are logged as warnings without a traceback, not as crashes.
 rpc = nameko_rpc(expected_exceptions=ServiceError)
+PARKED_RETRY_SECONDS = 30
+PARKED_AUTO_ATTEMPTS = 13  # the handler's own 3, then 10 more, each `attempts x 30 s` after the last
 
 
 class ServiceBase:
@@ -52,8 +55,25 @@ class ServiceBase:
         handler = self.db.parked_handler(parked_id)
         if handler is None:
             return {"id": parked_id, "replayed": False, "error": "not found"}
-        apply = getattr(type(self), handler).crm_apply
-        return self.db.replay(parked_id, lambda tx, envelope: apply(self, tx, envelope))
+        entrypoint = getattr(type(self), handler, None)
+        if entrypoint is None or not hasattr(entrypoint, "crm_apply"):
+            return {"id": parked_id, "replayed": False, "error": f"no handler {handler} in this version"}
+        return self.db.replay(parked_id, lambda tx, envelope: entrypoint.crm_apply(self, tx, envelope))
+
+    @timer(interval=PARKED_RETRY_SECONDS)
+    def retry_parked(self):
+        self.retry_parked_events()
+
+    @rpc
+    def retry_parked_events(self, backoff_seconds: float = PARKED_RETRY_SECONDS) -> list[dict]:
+        """Try parked events again, each later the more often it failed, up to a limit.
+
+        Events of one producer travel on separate queues and can arrive out of order (a deal's
+        move before its creation): these go through on a later try by themselves. What still
+        fails after PARKED_AUTO_ATTEMPTS stays parked for an operator.
+        """
+        due = self.db.parked_due(backoff_seconds, PARKED_AUTO_ATTEMPTS)
+        return [self.replay_parked(parked_id) for parked_id in due]
 
     def _health(self) -> dict:
         with self.db.engine.connect() as conn:

@@ -190,3 +190,26 @@ def _parked_by_id(db, event_id: str):
     with db.connect() as conn:
         row = conn.execute(sa.select(parked_events).where(parked_events.c.event_id == event_id)).mappings().first()
     return dict(row) if row else None
+
+
+def test_a_parked_event_goes_through_by_itself_once_its_cause_is_gone(container_factory, config, db):
+    with db.begin() as conn:
+        conn.execute(sa.insert(failures).values(text="early"))
+    consumer = container_factory(Consumer, config)
+    consumer.start()
+    producer = container_factory(Producer, config)
+    producer.start()
+    with entrypoint_hook(producer, "note") as note:
+        note(text="early")
+    parked = eventually(lambda: _parked(db, "early"))
+    def ours(results):
+        return [result for result in results if result["id"] == parked["id"]]
+
+    with entrypoint_hook(consumer, "retry_parked_events") as retry:
+        assert ours(retry(backoff_seconds=0)) == [{"id": parked["id"], "replayed": False,
+                                                   "error": "told to fail on early"}]
+        with db.begin() as conn:  # what it waited for has arrived
+            conn.execute(sa.delete(failures))
+        assert ours(retry(backoff_seconds=3600)) == []  # not due yet: it has just failed again
+        assert ours(retry(backoff_seconds=0)) == [{"id": parked["id"], "replayed": True, "applied": True}]
+    assert times_applied(db, "early") == 1 and _parked(db, "early") is None
