@@ -331,3 +331,6 @@ def test_a_rule_books_the_first_free_crew_or_tells_the_manager_why_not(system):
     assert booked[0]["details"]["crew"] == crew["name"]
     [job] = [b for b in system.admin.get("/bookings", params={"crew_id": crew["id"]}).json() if b["deal_id"] == deal["id"]]
     assert job["address"] == "ул. Мира, 3"
+    calendar = system.user("operator").get(f"/crews/{crew['id']}/calendar", params={"date": job["starts_at"][:10]}).json()
+    [shown] = [item for day in calendar["days"] for item in day["items"] if item["deal_id"] == deal["id"]]
+    assert shown["deal_stage"] == {"pipeline": work, "stage": "new", "stage_name": "Новая", "stage_kind": "open"}

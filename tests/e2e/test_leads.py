@@ -242,3 +242,21 @@ def test_a_dismissed_users_clients_move_to_the_substitute_and_the_user_is_locked
     assert system.admin.get(f"/leads/{lead['id']}").json()["responsible_id"] == staying_id
     assert leaving.get("/me").status_code == 401
     assert system.admin.post("/users/999999/dismiss", json={}).status_code == 404
+
+
+def test_calls_from_a_client_with_an_open_deal_are_linked_to_it(system):
+    digits = mobile_digits()
+    lead = system.admin.post("/leads", json={"name": "Клиент со сделкой", "phone": f"+{digits}"}).json()
+    code = f"link-{uuid.uuid4().hex[:6]}"
+    system.admin.post("/pipelines", json={"code": code, "name": "Связь", "stages": [
+        {"code": "new", "name": "Новая"}, {"code": "won", "name": "Выиграна", "kind": "won"}]})
+    deal = system.admin.post("/deals", json={"pipeline": code, "title": "Сделка", "contact_id": lead["contact"]["id"]}).json()
+
+    def call_in():
+        return post_hmac(system, "/webhooks/pbx", {"call_id": uuid.uuid4().hex, "direction": "in", "from": digits,
+                                                  "to": "101", "status": "ANSWERED", "duration": 30,
+                                                  "started_at": "2026-11-23T09:00:00+03:00"}, "pbx_secret").json()
+
+    assert eventually(lambda: call_in()["deal_id"] == deal["id"])
+    system.admin.post(f"/deals/{deal['id']}/move", json={"stage": "won"})
+    assert eventually(lambda: call_in()["deal_id"] is None)

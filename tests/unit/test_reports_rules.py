@@ -174,3 +174,16 @@ def test_exports_have_russian_headers_in_csv_and_xlsx():
               "rows": [{"name": "ООО «Ромашка»", "overdue": True}]}
     assert exports.to_csv(report).decode("utf-8-sig").splitlines() == ["Название;Просрочен", "ООО «Ромашка»;да"]
     assert exports.to_xlsx(report, "ABC").startswith(b"PK")
+
+
+def test_delivery_rates_count_each_message_once_by_how_far_it_got():
+    from crm_reports.domain.funnel import delivery_rates
+
+    rows = delivery_rates([("sms", "delivered"), ("sms", "failed"), ("sms", "queued"), ("sms", "read"),
+                           ("email", "sent")])
+    assert rows == [
+        {"channel": "email", "messages": 1, "delivered": 0, "failed": 0, "in_flight": 1, "delivered_share": 0.0,
+         "failed_share": 0.0},
+        {"channel": "sms", "messages": 4, "delivered": 2, "failed": 1, "in_flight": 1, "delivered_share": 0.5,
+         "failed_share": 0.25},
+    ]

@@ -98,12 +98,40 @@ async def membership_reminder(request: web.Request) -> web.Response:
     return json_response(await call(request, "notify", "remind_membership_ending", **request["body"]), status=201)
 
 
+CONTACT_FIELD = {"sms": "phone", "whatsapp": "phone", "email": "email"}
+
+
+async def _recipients_of(request: web.Request, body: dict) -> tuple[list[dict], int]:
+    """Addresses for a segment (from reports) or a list of client ids (from leads); how many had none."""
+    if "segment_id" in body:
+        segment = await call(request, "reports", "segment_clients", segment_id=body["segment_id"])
+        contact_ids = sorted({row["contact_id"] for row in segment["rows"] if row.get("contact_id")})
+    else:
+        contact_ids = body["contact_ids"]
+    if not isinstance(contact_ids, list) or not contact_ids:
+        raise InvalidInput("no clients to write to", {"contact_ids": ["a non-empty list"]})
+    field = CONTACT_FIELD.get(body.get("channel"))
+    if field is None:
+        raise InvalidInput("invalid input", {"channel": [f"one of: {', '.join(CONTACT_FIELD)} for clients"]})
+    found = await call(request, "leads", "contact_addresses", contact_ids=contact_ids)
+    recipients = [{"address": item[field]} for item in found if item[field]]
+    return recipients, len(contact_ids) - len(recipients)
+
+
 @routes.post("/campaigns", roles=SALES, body=JsonObject,
-             summary="A message to a list of recipients: {name, channel, text, recipients: [{address}], "
-                     "idempotency_key}; sent in batches within the rate limit, opt-outs skipped")
+             summary="A message to many: {name, channel, text, idempotency_key} and the recipients as "
+                     "{recipients: [{address}]}, {contact_ids: [...]} or {segment_id} (a saved segment of "
+                     "reports); sent in batches within the rate limit, opt-outs skipped")
 async def create_campaign(request: web.Request) -> web.Response:
     body = {**on_behalf(request, request["body"]), "created_by": f"user:{request['user'].id}"}
-    return json_response(await call(request, "notify", "create_campaign", **body), status=201)
+    unreachable = 0
+    if "segment_id" in body or "contact_ids" in body:
+        body["recipients"], unreachable = await _recipients_of(request, body)
+        body = {k: v for k, v in body.items() if k not in ("segment_id", "contact_ids")}
+        if not body["recipients"]:
+            raise InvalidInput("none of these clients has an address on this channel", {"channel": ["no addresses"]})
+    campaign = await call(request, "notify", "create_campaign", **body)
+    return json_response({**campaign, "clients_without_address": unreachable}, status=201)
 
 
 @routes.get(f"/campaigns/{CAMPAIGN_ID}", roles=SALES, summary="A campaign with each recipient's status")

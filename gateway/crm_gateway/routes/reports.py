@@ -192,6 +192,12 @@ async def problem_orders(request: web.Request) -> web.Response:
     return _reply(await call(request, "reports", "problem_orders", **_params(query)))
 
 
+@routes.get("/reports/delivery", roles=HEADS, query=CrewLoadQuery, responses=FILE_RESPONSES,
+            summary="Outbound messages per channel: delivered, failed, in flight, and their shares")
+async def delivery(request: web.Request) -> web.Response:
+    return _reply(await call(request, "reports", "delivery", **_params(request["query"])))
+
+
 @routes.get("/reports/crew-load", roles=HEADS, query=CrewLoadQuery, responses=FILE_RESPONSES,
             summary="Bookings and booked hours per crew per day")
 async def crew_load(request: web.Request) -> web.Response:

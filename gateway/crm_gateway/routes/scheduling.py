@@ -170,10 +170,16 @@ async def complete(request: web.Request) -> web.Response:
 # -- calendars --------------------------------------------------------------------------
 
 @routes.get("/crews/" + ID % "crew_id" + "/calendar", roles=READERS, query=CalendarQuery, summary=(
-    "A crew's day or week: working hours and jobs (with deal_id, to colour by deal status)"))
+    "A crew's day or week: working hours and jobs, each with its deal's stage (deal_stage) to colour by status"))
 async def crew_calendar(request: web.Request) -> web.Response:
-    return json_response(await call(request, "scheduling", "calendar", **request["query"], **viewer(request),
-                                    crew_id=path_id(request, "crew_id")))
+    calendar = await call(request, "scheduling", "calendar", **request["query"], **viewer(request),
+                          crew_id=path_id(request, "crew_id"))
+    items = [item for day in calendar["days"] for item in day["items"]]
+    deal_ids = sorted({item["deal_id"] for item in items if item.get("deal_id")})
+    stages = await call(request, "deals", "deal_stages", deal_ids=deal_ids) if deal_ids else {}
+    for item in items:  # the deal's stage, for colour by status
+        item["deal_stage"] = stages.get(str(item.get("deal_id")))
+    return json_response(calendar)
 
 
 @routes.get("/calendars/crew.ics", roles=PUBLIC, query=IcsQuery, summary=(

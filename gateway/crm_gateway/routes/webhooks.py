@@ -18,6 +18,7 @@ from crm_gateway.errors import Forbidden, InvalidInput
 routes = Routes("webhooks")
 SIGNATURE_HEADER = "X-Signature"
 SIGNED_HOW = "X-Signature: sha256=HMAC-SHA256(secret, raw body)"
+STOP_WORDS = ("STOP", "СТОП", "ОТПИСАТЬСЯ", "UNSUBSCRIBE")
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -90,8 +91,11 @@ async def twilio_message(request: web.Request) -> web.Response:
     form = await twilio_form(request)
     sender, recipient = form.get("From", ""), form.get("To", "")
     whatsapp = sender.startswith("whatsapp:")
+    channel = "whatsapp" if whatsapp else "sms"
+    if form.get("Body", "").strip().upper() in STOP_WORDS:  # the client wants no more messages here
+        await call(request, "notify", "opt_out", channel=channel, address=sender.removeprefix("whatsapp:"))
     await call(request, "leads", "record_communication", item={
-        "channel": "whatsapp" if whatsapp else "sms", "source": "twilio", "external_id": form.get("MessageSid", ""),
+        "channel": channel, "source": "twilio", "external_id": form.get("MessageSid", ""),
         "direction": "in", "provider_status": "received", "from": sender.removeprefix("whatsapp:"),
         "to": recipient.removeprefix("whatsapp:"), "from_name": form.get("ProfileName") or None,
         "body": form.get("Body", ""), "occurred_at": datetime.now(UTC).isoformat(),

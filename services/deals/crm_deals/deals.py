@@ -240,3 +240,13 @@ def booking_news(tx: Transaction, news: dict, kind: str) -> None:
 def _announce_responsible(tx: Transaction, deal_id: int, from_user: int | None, to_user: int, batch_id: str) -> None:
     tx.emit("deal.responsible_changed.v1", DealResponsibleChangedV1().dump({
         "deal_id": deal_id, "from_user_id": from_user, "to_user_id": to_user, "batch_id": batch_id}))
+
+
+def stages_of(session, deal_ids: list[int]) -> dict[str, dict]:
+    """Where each deal stands, for views that colour by status (calendars): {deal id: stage}."""
+    rows = session.execute(sa.select(deals.c.id, pipelines.c.code.label("pipeline"), stages.c.code, stages.c.name,
+                                     stages.c.kind)
+                           .join(pipelines, pipelines.c.id == deals.c.pipeline_id)
+                           .join(stages, stages.c.id == deals.c.stage_id).where(deals.c.id.in_(deal_ids)))
+    return {str(row.id): {"pipeline": row.pipeline, "stage": row.code, "stage_name": row.name, "stage_kind": row.kind}
+            for row in rows}

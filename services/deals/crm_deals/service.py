@@ -63,6 +63,11 @@ class DealsService(ServiceBase):
         return self.db.read(cards.get_deal, deal_id)
 
     @rpc
+    def deal_stages(self, deal_ids: list) -> dict:
+        ids = [int(i) for i in deal_ids if str(i).isdigit()][:1000]
+        return self.db.read(deals.stages_of, ids)
+
+    @rpc
     def list_deals(self, **query) -> dict:
         return self.db.read(deals.list_deals, **load(DealQuery(), query))
 

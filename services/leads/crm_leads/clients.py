@@ -207,3 +207,19 @@ def suggested_duplicates(session, limit: int) -> list[dict]:
         .order_by(a.c.id, b.c.id).limit(limit)
     ).mappings()
     return [dict(row) for row in rows]
+
+
+def addresses(session, contact_ids: list[int]) -> list[dict]:
+    """How to reach each contact (for campaigns to a segment): phone and e-mail, merges followed."""
+    rows = session.execute(sa.select(contacts.c.id, contacts.c.phone, contacts.c.email, contacts.c.merged_into_id)
+                           .where(contacts.c.id.in_(contact_ids)))
+    found, merged = {}, {}
+    for row in rows:
+        if row.merged_into_id:
+            merged[row.id] = row.merged_into_id
+        else:
+            found[row.id] = {"contact_id": row.id, "phone": row.phone, "email": row.email}
+    if merged:
+        for target in addresses(session, list(set(merged.values()))):
+            found.setdefault(target["contact_id"], target)
+    return sorted(found.values(), key=lambda item: item["contact_id"])

@@ -10,7 +10,9 @@ from crm_leads import clients, pipeline
 from crm_leads.domain.calls import FINAL, UnknownStatus, communication_status, merged_status
 from crm_leads.domain.sorting import Incoming, Rule, categorize, creates_lead
 from crm_leads.events import CommunicationRecordedV1
-from crm_leads.tables import blocked_numbers, category_rules, communications, contacts, lead_stages, leads
+from crm_leads.tables import (
+    blocked_numbers, category_rules, communications, contact_deals, contacts, lead_stages, leads,
+)
 
 CHANNEL_NAMES = {"call": "Звонок", "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "email": "Письмо"}
 
@@ -127,10 +129,24 @@ def _publish(tx: Transaction, comm_id: int) -> None:
 
 
 def _log(tx: Transaction, **values) -> int:
+    """Store a communication, linked to the contact's company and newest open deal."""
     company_id = tx.session.execute(sa.select(contacts.c.company_id)
                                     .where(contacts.c.id == values["contact_id"])).scalar()
-    return tx.session.execute(sa.insert(communications).values(company_id=company_id, **values)
+    deal_id = tx.session.execute(sa.select(sa.func.max(contact_deals.c.deal_id)).where(
+        contact_deals.c.contact_id == values["contact_id"], contact_deals.c.open)).scalar()
+    return tx.session.execute(sa.insert(communications).values(company_id=company_id, deal_id=deal_id, **values)
                               .returning(communications.c.id)).scalar_one()
+
+
+def note_deal(tx: Transaction, deal: dict) -> None:
+    """deals opened a deal: calls and messages from its contact link to it while it is open."""
+    if deal["contact_id"] is not None:
+        tx.session.execute(sa.dialects.postgresql.insert(contact_deals).values(
+            deal_id=deal["deal_id"], contact_id=deal["contact_id"]).on_conflict_do_nothing())
+
+
+def close_deal(tx: Transaction, deal_id: int) -> None:
+    tx.session.execute(sa.update(contact_deals).where(contact_deals.c.deal_id == deal_id).values(open=False))
 
 
 def _result(tx: Transaction, comm_id: int, duplicate: bool) -> dict:

@@ -13,7 +13,17 @@ class AbsenceReading(Schema):
     kind = fields.String(load_default="absence")
 
 
+class DealReading(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    deal_id = fields.Integer(required=True)
+    contact_id = fields.Integer(load_default=None, allow_none=True)
+
+
 READINGS = {
+    ("deals", "deal.created.v1"): DealReading,
+    ("deals", "deal.closed.v1"): DealReading,
     ("scheduling", "absence.started.v1"): AbsenceReading,
     ("scheduling", "absence.ended.v1"): AbsenceReading,
 }

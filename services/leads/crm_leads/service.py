@@ -85,6 +85,11 @@ class LeadsService(ServiceBase):
         return self.db.read(clients.list_contacts, **load(ContactQuery(), query))
 
     @rpc
+    def contact_addresses(self, contact_ids: list) -> list[dict]:
+        ids = [int(i) for i in contact_ids if str(i).isdigit()][:10000]
+        return self.db.read(clients.addresses, ids)
+
+    @rpc
     def create_company(self, **spec) -> dict:
         return self.db.transaction(clients.create_company, load(CompanyInput(), spec))
 
@@ -149,6 +154,16 @@ class LeadsService(ServiceBase):
         absence = READINGS[("scheduling", "absence.ended.v1")]().load(envelope["data"])
         if absence["user_id"] is not None and absence["kind"] != "dismissal":
             ownership.return_assignments(tx, f"absence:{absence['absence_id']}", missing_ok=True)
+
+    # -- deals of contacts ------------------------------------------------------------------
+
+    @on_event("deals", "deal.created.v1")
+    def link_contact_to_deal(self, tx, envelope):
+        intake.note_deal(tx, READINGS[("deals", "deal.created.v1")]().load(envelope["data"]))
+
+    @on_event("deals", "deal.closed.v1")
+    def unlink_closed_deal(self, tx, envelope):
+        intake.close_deal(tx, READINGS[("deals", "deal.closed.v1")]().load(envelope["data"])["deal_id"])
 
     # -- legacy import --------------------------------------------------------------------
 

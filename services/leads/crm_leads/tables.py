@@ -143,3 +143,12 @@ reassignments = sa.Table(
     sa.Column("returned_at", sa.DateTime(timezone=True)),
     *_timestamps(),
 )
+
+# Which deals each contact has open (from deals' events): new calls and messages link to the newest.
+contact_deals = sa.Table(
+    "contact_deals", metadata,
+    sa.Column("deal_id", sa.BigInteger, primary_key=True),
+    sa.Column("contact_id", sa.BigInteger, nullable=False),
+    sa.Column("open", sa.Boolean, nullable=False, server_default=sa.true()),
+    *_timestamps(),
+)

@@ -9,7 +9,7 @@ from crm_chassis.db import Transaction
 from crm_chassis.errors import NotFound
 from crm_notify.domain import messages as states
 from crm_notify.domain.quiet_hours import QuietHours, send_time
-from crm_notify.events import NotificationCreatedV1
+from crm_notify.events import MessageStatusChangedV1, NotificationCreatedV1
 from crm_notify.rendering import render
 from crm_notify.schemas import NotificationOutput
 from crm_notify.tables import campaigns, notifications, opt_outs
@@ -103,13 +103,22 @@ def fail_stale_sends(tx: Transaction) -> int:
     ).rowcount
 
 
+def _announce(tx: Transaction, row) -> None:
+    tx.emit("message.status_changed.v1", MessageStatusChangedV1().dump({
+        "message_id": row["id"], "channel": row["channel"], "status": row["status"], "deal_id": row["deal_id"],
+        "campaign_id": row["campaign_id"], "changed_at": row["updated_at"]}))
+
+
 def record_sent(tx: Transaction, message_id: int, provider_status: str, provider_id: str | None) -> None:
     new = states.PROVIDER_STATUSES.get(provider_status, states.QUEUED)
-    tx.session.execute(
+    row = tx.session.execute(
         sa.update(notifications)
         .where(notifications.c.id == message_id, notifications.c.status == states.SENDING)
         .values(status=new, provider_id=provider_id, error=None, updated_at=sa.func.now())
-    )
+        .returning(*notifications.c)
+    ).mappings().first()
+    if row is not None:
+        _announce(tx, row)
 
 
 def record_error(tx: Transaction, message: dict, error: states.SendError, timezone: str,
@@ -119,8 +128,10 @@ def record_error(tx: Transaction, message: dict, error: states.SendError, timezo
     values = dict(status=status, error=error.reason, updated_at=sa.func.now())
     if retry_in is not None:
         values["send_at"] = send_time(datetime.now(UTC) + timedelta(seconds=retry_in), quiet, timezone)
-    tx.session.execute(sa.update(notifications).where(notifications.c.id == message["id"]).values(**values))
+    row = tx.session.execute(sa.update(notifications).where(notifications.c.id == message["id"]).values(**values)
+                             .returning(*notifications.c)).mappings().one()
     if status == states.FAILED:
+        _announce(tx, row)
         _fall_back(tx, message)
     return status
 
@@ -156,6 +167,7 @@ def record_status(tx: Transaction, provider_id: str, provider_status: str, error
             sa.update(notifications).where(notifications.c.id == row["id"]).values(**values)
             .returning(*notifications.c)
         ).mappings().one()
+        _announce(tx, row)
         if new in (states.FAILED, states.UNDELIVERED):
             _fall_back(tx, dict(row))
     return NotificationOutput().dump(row)

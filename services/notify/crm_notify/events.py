@@ -1,7 +1,9 @@
 """Events notify publishes (exchange `notify.events`): a schema and an example for each.
 
 `notification.created.v1`: an in-app notification was stored; the gateway pushes it live to
-the recipient's open connections (the list endpoint stays the record)."""
+the recipient's open connections (the list endpoint stays the record).
+`message.status_changed.v1`: an outbound message reached the provider, or the provider said
+what became of it (reports counts delivery per channel from these)."""
 from marshmallow import Schema, fields
 
 
@@ -13,9 +15,22 @@ class NotificationCreatedV1(Schema):
     created_at = fields.AwareDateTime(required=True)
 
 
-SCHEMAS = {"notification.created.v1": NotificationCreatedV1}
+class MessageStatusChangedV1(Schema):
+    message_id = fields.Integer(required=True)
+    channel = fields.String(required=True)
+    status = fields.String(required=True)
+    deal_id = fields.Integer(allow_none=True)
+    campaign_id = fields.Integer(allow_none=True)
+    changed_at = fields.AwareDateTime(required=True)
+
+
+SCHEMAS = {"notification.created.v1": NotificationCreatedV1, "message.status_changed.v1": MessageStatusChangedV1}
 
 EXAMPLES = {
+    "message.status_changed.v1": {
+        "message_id": 77, "channel": "sms", "status": "delivered", "deal_id": 15, "campaign_id": None,
+        "changed_at": "2026-11-23T09:21:00+00:00",
+    },
     "notification.created.v1": {
         "id": 41, "recipient": "user:7", "template": "message",
         "body": "Контролёр: Почему сделка без задачи?", "created_at": "2026-11-23T09:20:00+00:00",

@@ -14,10 +14,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from crm_chassis.db import Transaction
 from crm_reports.domain.abc import counts_as_contact
 from crm_reports.domain.calendar import local_day
+from crm_reports.domain.funnel import DELIVERY_RANK
 from crm_reports.readings import READINGS
 from crm_reports.tables import (PROJECTION_TABLES, activities, bookings, communications, companies,
                                 contact_companies, deal_visits, deals, event_store, last_contacts, leads, leads_by_day,
-                                losses, tasks)
+                                losses, message_deliveries, tasks)
 
 
 class UnknownEntity(LookupError):
@@ -228,7 +229,17 @@ def booking_completed(ctx: Applying, booking: dict) -> None:
     _update(ctx, bookings, "booking_id", booking["booking_id"], status=booking["result"])
 
 
+def message_status_changed(ctx: Applying, change: dict) -> None:
+    rank = DELIVERY_RANK.get(change["status"], 0)
+    statement = pg_insert(message_deliveries).values(message_id=change["message_id"], channel=change["channel"],
+                                                     status=change["status"], first_at=change["changed_at"])
+    ctx.session.execute(statement.on_conflict_do_update(
+        index_elements=[message_deliveries.c.message_id], set_={"status": statement.excluded.status},
+        where=sa.func.coalesce(sa.case(DELIVERY_RANK, value=message_deliveries.c.status), 0) < rank))
+
+
 PROJECTIONS = {
+    "message.status_changed.v1": message_status_changed,
     "lead.created.v1": lead_created,
     "lead.stage_changed.v1": lead_stage_changed,
     "lead.converted.v1": lead_converted,

@@ -13,7 +13,7 @@ from crm_reports.domain import abc, funnel, kpi
 from crm_reports.domain.calendar import day_start, local_day, month_start
 from crm_reports.settings import Settings
 from crm_reports.tables import (activities, bookings, companies, contact_companies, deal_visits, deals, kpi_snapshots,
-                                last_contacts, leads, leads_by_day, losses, segments, tasks)
+                                last_contacts, leads, leads_by_day, losses, message_deliveries, segments, tasks)
 
 
 def _columns(*pairs: tuple[str, str]) -> list[dict]:
@@ -282,6 +282,19 @@ def crew_load(session, settings: Settings, date_from: date, date_to: date) -> di
     rows = [{"day": day.isoformat(), "crew_id": crew, "crew_name": name, "bookings": count,
              "hours": round(seconds / 3600, 2)} for (day, crew), (count, seconds, name) in sorted(load.items())]
     return {"columns": CREW_COLUMNS, "rows": rows}
+
+
+DELIVERY_COLUMNS = _columns(("channel", "Канал"), ("messages", "Сообщений"), ("delivered", "Доставлено"),
+                            ("failed", "Не доставлено"), ("in_flight", "В пути"),
+                            ("delivered_share", "Доля доставленных"), ("failed_share", "Доля недоставленных"))
+
+
+def delivery(session, settings: Settings, date_from: date, date_to: date) -> dict:
+    """Outbound messages first handed to a provider in the period, by how far they got, per channel."""
+    start, end = _period(settings, date_from, date_to)
+    pairs = session.execute(sa.select(message_deliveries.c.channel, message_deliveries.c.status)
+                            .where(message_deliveries.c.first_at >= start, message_deliveries.c.first_at < end)).all()
+    return {"columns": DELIVERY_COLUMNS, "rows": funnel.delivery_rates([tuple(pair) for pair in pairs])}
 
 
 # -- segments ------------------------------------------------------------------------------

@@ -143,7 +143,15 @@ class BookingCompletedReading(Reading):
     result = fields.String(required=True, validate=validate.OneOf(("success", "failure")))
 
 
+class MessageStatusReading(Reading):
+    message_id = fields.Integer(required=True)
+    channel = fields.String(required=True)
+    status = fields.String(required=True)
+    changed_at = fields.AwareDateTime(required=True)
+
+
 READINGS = {
+    ("notify", "message.status_changed.v1"): MessageStatusReading,
     ("leads", "lead.created.v1"): LeadCreatedReading,
     ("leads", "lead.stage_changed.v1"): LeadStageChangedReading,
     ("leads", "lead.converted.v1"): LeadConvertedReading,

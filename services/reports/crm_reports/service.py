@@ -86,6 +86,12 @@ class ReportsService(ServiceBase):
         return _out(report, fmt, "problem-orders", "Проблемные заказы")
 
     @rpc
+    def delivery(self, **query):
+        params = load(CrewLoadQuery(), query)
+        fmt = params.pop("format")
+        return _out(self.db.read(queries.delivery, self.settings, **params), fmt, "delivery", "Доставка сообщений")
+
+    @rpc
     def crew_load(self, **query):
         params = load(CrewLoadQuery(), query)
         fmt = params.pop("format")

@@ -150,8 +150,17 @@ bookings = sa.Table(
     sa.Column("status", sa.Text, nullable=False),  # booked | cancelled | success | failure
 )
 
+# The furthest each outbound message got (notify's message.status_changed.v1), per channel.
+message_deliveries = sa.Table(
+    "message_deliveries", metadata,
+    sa.Column("message_id", sa.BigInteger, primary_key=True),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 PROJECTION_TABLES = (leads_by_day, companies, contact_companies, leads, deals, deal_visits, tasks, communications,
-                     last_contacts, activities, losses, bookings)
+                     last_contacts, activities, losses, bookings, message_deliveries)
 
 # -- kept across rebuilds: a history written by the timer, and people's saved filters -----
 

@@ -108,3 +108,24 @@ def parse_numbers(text: str, cast=Decimal) -> dict:
         key, _, value = part.partition("=")
         values[key.strip()] = cast(value.strip())
     return values
+
+
+# How far an outbound message got; a later event never moves it back.
+DELIVERY_RANK = {"queued": 1, "sent": 2, "delivered": 3, "read": 3, "undelivered": 3, "failed": 3}
+DELIVERED = ("delivered", "read")
+NOT_DELIVERED = ("undelivered", "failed")
+
+
+def delivery_rates(statuses: list[tuple[str, str]]) -> list[dict]:
+    """Per channel, of (channel, furthest status) pairs: messages, delivered, failed, in flight, shares."""
+    by_channel: dict[str, dict] = {}
+    for channel, status in statuses:
+        row = by_channel.setdefault(channel, {"channel": channel, "messages": 0, "delivered": 0, "failed": 0,
+                                              "in_flight": 0})
+        row["messages"] += 1
+        key = "delivered" if status in DELIVERED else "failed" if status in NOT_DELIVERED else "in_flight"
+        row[key] += 1
+    for row in by_channel.values():
+        row["delivered_share"] = round(row["delivered"] / row["messages"], 4)
+        row["failed_share"] = round(row["failed"] / row["messages"], 4)
+    return [by_channel[channel] for channel in sorted(by_channel)]
