@@ -24,16 +24,3 @@ class ServiceJsonFormatter(JsonFormatter):
         kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"})
         super().__init__(*args, **kwargs)
 
-
-def logging_config(level: str = "INFO") -> dict:
-    """The dictConfig every service puts under LOGGING in its config.yml."""
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "filters": {"context": {"()": "crm_chassis.logs.ContextFilter"}},
-        "formatters": {"json": {"()": "crm_chassis.logs.ServiceJsonFormatter"}},
-        "handlers": {
-            "stdout": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context"]}
-        },
-        "root": {"level": level, "handlers": ["stdout"]},
-    }
