@@ -10,6 +10,7 @@ from crm_chassis.db import Transaction
 from crm_notify import delivery
 from crm_notify.domain.messages import SendError
 from crm_notify.domain.quiet_hours import QuietHours
+from crm_chassis.tables import metadata as plumbing
 from crm_notify.tables import metadata, notifications
 
 MSK = "Europe/Moscow"
@@ -22,8 +23,9 @@ def engine(infrastructure):
     url = f"{infrastructure['postgres']}/{infrastructure['db_prefix']}_notify_outbound"
     ensure_database(url)
     engine = sa.create_engine(url)
-    metadata.drop_all(engine)
-    metadata.create_all(engine)
+    for tables in (metadata, plumbing):  # notify's own, and the outbox its changes write events to
+        tables.drop_all(engine)
+        tables.create_all(engine)
     yield engine
     engine.dispose()
 
