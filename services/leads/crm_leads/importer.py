@@ -32,6 +32,9 @@ def import_rows(tx: Transaction, rows: list[dict], stage_map: dict[str, str], le
     """Each row in its own savepoint: a rejected row leaves nothing behind, a re-run skips what exists."""
     _ensure_legacy_stages(tx, legacy)
     known = pipeline.stages(tx.session)
+    legacy_ids = [raw["legacy_id"] for raw in rows if isinstance(raw, dict) and isinstance(raw.get("legacy_id"), str)]
+    already = set(tx.session.execute(sa.select(leads.c.external_id).where(
+        leads.c.source == "import", leads.c.external_id.in_(legacy_ids))).scalars())  # one query per batch
     imported, skipped, rejected = 0, 0, []
     for raw in rows:
         line = raw.get("line") if isinstance(raw, dict) else None
@@ -44,8 +47,7 @@ def import_rows(tx: Transaction, rows: list[dict], stage_map: dict[str, str], le
         if target not in known:
             rejected.append({"line": line, "reason": f"no mapping for stage «{row['stage']}»"})
             continue
-        if tx.session.execute(sa.select(leads.c.id).where(leads.c.source == "import",
-                                                          leads.c.external_id == row["legacy_id"])).first():
+        if row["legacy_id"] in already:
             skipped += 1
             continue
         values = {key: row[key] for key in ("request_type", "client_type") if row[key]}
@@ -65,6 +67,7 @@ def import_rows(tx: Transaction, rows: list[dict], stage_map: dict[str, str], le
         except sa.exc.DBAPIError as exc:
             rejected.append({"line": line, "reason": str(exc.orig).splitlines()[0]})
             continue
+        already.add(row["legacy_id"])  # the same old lead twice in one file is imported once
         imported += 1
     return {"imported": imported, "skipped": skipped, "rejected": rejected}
 

@@ -100,9 +100,8 @@ def _sort(tx: Transaction, comm_id: int, contact_id: int, item: dict, keys, regi
         sa.select(leads.c.id).join(lead_stages, lead_stages.c.code == leads.c.stage)
         .where(leads.c.contact_id == contact_id, lead_stages.c.kind == "open").order_by(leads.c.id.desc()).limit(1)
     ).scalar()
-    known = tx.session.execute(sa.select(sa.func.count()).select_from(communications).where(
-        communications.c.contact_id == contact_id, communications.c.id != comm_id)).scalar_one() > 0 \
-        or open_lead is not None
+    known = open_lead is not None or tx.session.execute(sa.select(sa.exists().where(
+        communications.c.contact_id == contact_id, communications.c.id != comm_id))).scalar()
     rules = [Rule(r.category, r.channel, r.keyword, r.max_duration_seconds) for r in tx.session.execute(
         sa.select(category_rules).order_by(category_rules.c.position))]
     category = categorize(Incoming(item["channel"], item.get("body") or item.get("subject") or "",
