@@ -164,6 +164,13 @@ class UnitOfWork:
             {**row, "parked_at": row["parked_at"].isoformat()} for row in rows
         ]
 
+    def parked_count(self) -> int:
+        """How many events wait parked (health and metrics ask often: no payloads read)."""
+        with self.engine.connect() as conn:
+            count = conn.execute(sa.select(sa.func.count()).select_from(parked_events)).scalar_one()
+        metrics.PARKED_EVENTS.set(count)
+        return count
+
     def parked_due(self, backoff_seconds: float, max_attempts: int) -> list[int]:
         """Parked events whose next automatic try is due: `attempts x backoff` after the last."""
         wait = sa.func.make_interval(0, 0, 0, 0, 0, 0, parked_events.c.attempts * backoff_seconds)

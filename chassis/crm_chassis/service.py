@@ -42,7 +42,7 @@ class ServiceBase:
     @http("GET", "/metrics")
     def http_metrics(self, request):
         self.db.outbox_backlog()  # refresh the gauges before they are read
-        self.db.parked()
+        self.db.parked_count()
         body, content_type = metrics.exposition()
         return 200, {"Content-Type": content_type}, body
 
@@ -83,7 +83,7 @@ class ServiceBase:
             "status": "ok",
             "version": _version(self.name),
             "outbox_backlog": self.db.outbox_backlog(),
-            "parked_events": len(self.db.parked()),
+            "parked_events": self.db.parked_count(),
         }
 
 

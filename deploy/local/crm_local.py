@@ -287,15 +287,13 @@ def reset(profile: str) -> None:
         sys.exit("reset only wipes the test profile")
     env = process_env(profile)
     urls = [env[f"{s.upper()}_DATABASE_URL"] for s in SERVICES] + [env["GATEWAY_DATABASE_URL"]]
-    names = " ".join(url.rsplit("/", 1)[1] for url in urls)
-    run(str(BIN / "python"), "-c", (
-        "import sys, sqlalchemy as sa\n"
-        "engine = sa.create_engine(sys.argv[1], isolation_level='AUTOCOMMIT')\n"
-        "with engine.connect() as c:\n"
-        "    for name in sys.argv[2].split():\n"
-        "        c.execute(sa.text('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n'), {'n': name})\n"
-        "        c.execute(sa.text(f'DROP DATABASE IF EXISTS \"{name}\"'))\n"
-    ), urls[0].rsplit("/", 1)[0] + "/postgres", names, env=env)
+    import sqlalchemy as sa  # the runner runs in the project's venv (see Makefile)
+
+    server = sa.create_engine(urls[0].rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        for url in urls:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    server.dispose()
     vhost = PROFILES[profile]["vhost"]
     if not os.environ.get(f"{PROFILES[profile]['env']}AMQP_URI") and shutil.which("rabbitmqctl"):
         run("rabbitmqctl", "-q", "delete_vhost", vhost, check=False, capture_output=True)

@@ -56,26 +56,34 @@ def resolve_contact(tx: Transaction, name: str, keys: list[tuple[str, str]], pho
     return contact_id, created
 
 
-def contact_summary(session, contact_id: int) -> dict:
-    row = session.execute(
+def _summaries(session, contact_ids: list[int]) -> dict[int, dict]:
+    """Contacts with their company and identities, in two queries however many are asked for."""
+    rows = session.execute(
         sa.select(contacts, companies.c.name.label("company_name"), companies.c.category.label("company_category"))
         .outerjoin(companies, companies.c.id == contacts.c.company_id)
-        .where(contacts.c.id == contact_id)
-    ).mappings().first()
-    if row is None:
-        raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
-    found = session.execute(
-        sa.select(contact_identities.c.kind, contact_identities.c.value)
-        .where(contact_identities.c.contact_id == contact_id).order_by(contact_identities.c.kind)
-    ).all()
-    return {
+        .where(contacts.c.id.in_(contact_ids))
+    ).mappings().all()
+    found: dict[int, list] = {row["id"]: [] for row in rows}
+    for contact_id, kind, value in session.execute(
+            sa.select(contact_identities.c.contact_id, contact_identities.c.kind, contact_identities.c.value)
+            .where(contact_identities.c.contact_id.in_(contact_ids))
+            .order_by(contact_identities.c.contact_id, contact_identities.c.kind)):
+        found[contact_id].append({"kind": kind, "value": value})
+    return {row["id"]: {
         "id": row["id"], "name": row["name"], "phone": row["phone"], "email": row["email"],
         "phone_unparsed": row["phone_unparsed"], "phone_flagged": row["phone_unparsed"] is not None,
         "responsible_id": row["responsible_id"], "merged_into_id": row["merged_into_id"],
         "company": {"id": row["company_id"], "name": row["company_name"], "category": row["company_category"]}
         if row["company_id"] else None,
-        "identities": [{"kind": kind, "value": value} for kind, value in found],
-    }
+        "identities": found[row["id"]],
+    } for row in rows}
+
+
+def contact_summary(session, contact_id: int) -> dict:
+    summary = _summaries(session, [contact_id]).get(contact_id)
+    if summary is None:
+        raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
+    return summary
 
 
 def communication_dict(row) -> dict:
@@ -119,8 +127,9 @@ def list_contacts(session, q: str | None, limit: int, offset: int) -> dict:
         query = query.where(sa.or_(sa.func.lower(contacts.c.name).like(pattern), contacts.c.phone.like(f"%{q}%"),
                                    contacts.c.email.like(pattern)))
     total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    ids = session.execute(query.order_by(contacts.c.id.desc()).limit(limit).offset(offset)).scalars()
-    return {"items": [contact_summary(session, contact_id) for contact_id in ids], "total": total}
+    ids = session.execute(query.order_by(contacts.c.id.desc()).limit(limit).offset(offset)).scalars().all()
+    summaries = _summaries(session, ids)
+    return {"items": [summaries[contact_id] for contact_id in ids], "total": total}
 
 
 def create_company(tx: Transaction, spec: dict) -> dict:
