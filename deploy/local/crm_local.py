@@ -260,6 +260,16 @@ def ensure_vhost(vhost: str, broker: urllib.parse.SplitResult) -> None:
                      f"create it or set CRM_TEST_AMQP_URI")
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def browser() -> None:
+    """Debian's Chromium for the console's browser tests (Playwright drives it; it never downloads one)."""
+    if not CHROMIUM.exists():
+        apt_install("--no-install-recommends", "chromium", "chromium-driver")
+    say(f"browser: {CHROMIUM}")
+
+
 def infra(profile: str) -> None:
     pg, amqp = addresses(profile)
     ensure_postgres(pg)
@@ -400,13 +410,15 @@ def create_admin(profile: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=[
-        "up", "infra", "setup", "start", "wait", "demo", "stop", "kill", "reset", "status", "env"])
+        "up", "infra", "browser", "setup", "start", "wait", "demo", "stop", "kill", "reset", "status", "env"])
     parser.add_argument("names", nargs="*", help="processes to start/stop (default: all)")
     parser.add_argument("--profile", choices=PROFILES, default=os.environ.get("CRM_PROFILE", "dev"))
     args = parser.parse_args()
     profile = args.profile
     if args.command in ("up", "infra"):
         infra(profile)
+    if args.command == "browser":
+        browser()
     if args.command in ("up", "setup"):
         setup(profile)
     if args.command in ("up", "start"):

@@ -19,6 +19,7 @@ from crm_gateway.routes import ALL
 from crm_gateway.routes.system import health
 from crm_gateway.rpc.nameko_amqp import NamekoRpcClient
 from crm_gateway.settings import Settings
+from crm_gateway.web_console import add_console, console_headers
 
 log = logging.getLogger(__name__)
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -56,7 +57,7 @@ async def resources(app: web.Application):
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
     app = web.Application(
-        middlewares=[request_id_middleware, error_middleware, metrics_middleware],
+        middlewares=[request_id_middleware, error_middleware, metrics_middleware, console_headers],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -64,5 +65,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     for endpoint in app[ENDPOINTS]:
         app.router.add_route(endpoint.method, BASE_PATH + endpoint.path, wrap(endpoint))
     app.router.add_get("/health", wrap(next(e for e in app[ENDPOINTS] if e.handler is health)))
+    add_console(app)
     app.cleanup_ctx.append(resources)
     return app
