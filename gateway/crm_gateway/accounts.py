@@ -109,3 +109,10 @@ class Accounts:
                 sa.select(users.c.id, users.c.login, users.c.full_name, users.c.role).order_by(users.c.id)
             )
         return [User(**row._mapping) for row in rows]
+
+    async def directory(self) -> list[dict]:
+        """Who is who, for showing names: no logins, no secrets; dismissed users too (old deals name them)."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(sa.select(users.c.id, users.c.full_name, users.c.role, users.c.active)
+                                      .order_by(users.c.full_name, users.c.id))
+        return [dict(row._mapping) for row in rows]

@@ -1,7 +1,7 @@
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
-from crm_gateway.api import ADMIN, ANY_USER, PUBLIC, Routes, bearer_token, call, json_response
+from crm_gateway.api import ADMIN, ANY_USER, PUBLIC, STAFF, Routes, bearer_token, call, json_response
 from crm_gateway.context import ACCOUNTS
 from crm_gateway.errors import Conflict, NotFound, Unauthenticated
 from crm_gateway.tables import ROLES
@@ -53,6 +53,12 @@ async def create_user(request: web.Request) -> web.Response:
 @routes.get("/users", roles=ADMIN, summary="All users")
 async def list_users(request: web.Request) -> web.Response:
     return json_response([user.as_dict() for user in await request.app[ACCOUNTS].list_users()])
+
+
+@routes.get("/users/directory", roles=STAFF,
+            summary="Every user's id, full name, role and whether they are active, for showing names (staff)")
+async def user_directory(request: web.Request) -> web.Response:
+    return json_response(await request.app[ACCOUNTS].directory())
 
 
 class DismissInput(Schema):

@@ -31,6 +31,14 @@ class DealQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+class BoardQuery(Schema):
+    pipeline = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,62}$"))
+    responsible_id = fields.Integer(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    mine = fields.Boolean(load_default=False)
+    per_stage = fields.Integer(load_default=20, validate=validate.Range(min=0, max=100))
+
+
 MENTION = re.compile(r"@([a-z0-9_.-]{3,50})")
 
 
@@ -48,6 +56,14 @@ class ActiveInput(Schema):
 
 def _deal_id(request: web.Request) -> int:
     return int(request.match_info["deal_id"])
+
+
+def _deal_filters(request: web.Request) -> dict:
+    """The query as given, mine=true standing for the user's own deals."""
+    query = dict(request["query"])
+    if query.pop("mine"):
+        query["responsible_id"] = request["user"].id
+    return {k: v for k, v in query.items() if v is not None}
 
 
 @routes.get("/pipelines", roles=STAFF, summary="Pipelines with their stages, required fields and custom fields")
@@ -81,10 +97,15 @@ async def set_stage_gate(request: web.Request) -> web.Response:
             summary="Deals, newest first; no_planned_activity=true lists open deals without an open task, "
                     "overdue_tasks=true those with an overdue one; q searches titles")
 async def list_deals(request: web.Request) -> web.Response:
-    query = dict(request["query"])
-    if query.pop("mine"):
-        query["responsible_id"] = request["user"].id
-    return json_response(await call(request, "deals", "list_deals", **{k: v for k, v in query.items() if v is not None}))
+    return json_response(await call(request, "deals", "list_deals", **_deal_filters(request)))
+
+
+@routes.get("/deals/board", roles=STAFF, query=BoardQuery,
+            summary="A pipeline's kanban: its stages in order, each with its gate (required fields and document "
+                    "kinds), the count and amount sum of all its deals, and its newest per_stage deals (days in "
+                    "stage, overdue tasks); responsible_id, mine=true and q narrow every stage")
+async def deal_board(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "deal_board", **_deal_filters(request)))
 
 
 @routes.post("/deals", roles=DEAL_WRITERS, body=JsonObject,

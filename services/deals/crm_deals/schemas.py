@@ -98,6 +98,13 @@ class DealQuery(Schema):
     offset = PAGE["offset"]
 
 
+class BoardQuery(Schema):
+    pipeline = fields.String(required=True, validate=CODE)
+    responsible_id = fields.Integer(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    per_stage = fields.Integer(load_default=20, validate=validate.Range(min=0, max=100))
+
+
 class RuleInput(Schema):
     """A rule definition; its parts are checked against the pipelines by the domain."""
 

@@ -8,12 +8,12 @@ from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_deals import (
-    approvals, automation, cards, comments, configuration, deals, documents, payments, pipelines, tasks, timed,
+    approvals, automation, board, cards, comments, configuration, deals, documents, payments, pipelines, tasks, timed,
 )
 from crm_deals.deals import Actor
 from crm_deals.schemas import (
-    READINGS, ApprovalInput, CommentInput, DealInput, DealQuery, DecisionInput, FieldInput, FieldsInput, MoveInput,
-    DocumentInput, PaymentRegistration, PipelineInput, RuleInput, ScheduleInput, StageGateInput, TaskInput,
+    READINGS, ApprovalInput, BoardQuery, CommentInput, DealInput, DealQuery, DecisionInput, FieldInput, FieldsInput,
+    MoveInput, DocumentInput, PaymentRegistration, PipelineInput, RuleInput, ScheduleInput, StageGateInput, TaskInput,
 )
 
 OVERDUE_CHECK_SECONDS = 5
@@ -70,6 +70,10 @@ class DealsService(ServiceBase):
     @rpc
     def list_deals(self, **query) -> dict:
         return self.db.read(deals.list_deals, **load(DealQuery(), query))
+
+    @rpc
+    def deal_board(self, **query) -> dict:
+        return self.db.read(board.board, **load(BoardQuery(), query))
 
     @rpc
     def update_deal_fields(self, **spec) -> dict:
