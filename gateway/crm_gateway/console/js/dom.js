@@ -1,11 +1,13 @@
-// Building the page from plain DOM: h("tag.class", {attrs, on: {event}}, ...children).
+// Building the page from plain DOM: h("tag#id.class", {attrs, on: {event}}, ...children).
 export function h(spec, attrs = {}, ...children) {
   if (attrs === null || typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs)) {
     children.unshift(attrs);
     attrs = {};
   }
-  const [tag, ...classes] = spec.split(".");
+  const [tagAndId, ...classes] = spec.split(".");
+  const [tag, id] = tagAndId.split("#");
   const el = document.createElement(tag || "div");
+  if (id) el.id = id;
   if (classes.length) el.className = classes.join(" ");
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
