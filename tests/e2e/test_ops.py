@@ -92,3 +92,10 @@ def test_a_stopped_service_shows_as_down_with_its_queue_left_without_consumers(s
     finally:
         system.restart("scheduling")
     assert by_service(ops(system))["scheduling"]["status"] == "ok"
+
+
+def test_the_gateway_metrics_are_for_an_admin_or_the_scraper(system):
+    response = system.admin.get("/metrics")
+    assert response.status_code == 200 and "crm_gateway_requests_total" in response.text
+    assert system.user("operator").get("/metrics").status_code == 403
+    assert system.anonymous().get("/metrics").status_code == 401
