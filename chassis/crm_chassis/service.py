@@ -13,6 +13,7 @@ from crm_chassis import metrics
 from crm_chassis.context import RequestContext
 from crm_chassis.db import Database
 from crm_chassis.errors import ServiceError
+from crm_chassis.topology import OwnQueues
 
 # Errors a caller caused are logged as warnings without a traceback, not as crashes.
 rpc = nameko_rpc(expected_exceptions=ServiceError)
@@ -25,10 +26,18 @@ class ServiceBase:
     db = Database()
     config = Config()
     correlation_id = RequestContext()
+    own_queues = OwnQueues()
 
     @rpc
     def health(self) -> dict:
         return self._health()
+
+    @rpc
+    def ops_status(self) -> dict:
+        """Health, plus what the operator's dashboard shows: the answering process, the queues
+        the service consumes from and its event counters (the gateway turns them into rates)."""
+        return {**self._health(), "process": metrics.PROCESS, "queues": self.own_queues,
+                "counters": metrics.counters()}
 
     @http("GET", "/health")
     def http_health(self, request):

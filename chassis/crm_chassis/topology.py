@@ -11,6 +11,8 @@ import importlib
 from kombu import Connection
 from nameko.containers import ServiceContainer
 from nameko.events import EventHandler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcConsumer
 
 from crm_chassis.config import load_config
 
@@ -28,6 +30,15 @@ def declare(amqp_uri: str, service_classes: list[type], config: dict) -> list[st
                     extension.queue(channel).declare()
                     declared.append(extension.queue.name)
     return declared
+
+
+class OwnQueues(DependencyProvider):
+    """The queues this service consumes from, as nameko named them at setup: `rpc-<service>`
+    and one `evt-<source>-<event type>--<service>.<handler>` per event handler."""
+
+    def get_dependency(self, worker_ctx) -> list[str]:
+        return sorted(extension.queue.name for extension in self.container.extensions
+                      if isinstance(extension, (RpcConsumer, EventHandler)))
 
 
 def load_class(path: str) -> type:

@@ -10,13 +10,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from crm_gateway.accounts import Accounts
 from crm_gateway.api import wrap
-from crm_gateway.context import ACCOUNTS, LIVE, RPC, SETTINGS
+from crm_gateway.context import ACCOUNTS, KNOWN_QUEUES, LIVE, QUEUES, RATES, RPC, SETTINGS
 from crm_gateway.errors import error_middleware
 from crm_gateway.live import LiveNotifications
 from crm_gateway.metrics import metrics_middleware
 from crm_gateway.openapi import BASE_PATH, ENDPOINTS
+from crm_gateway.queues import BrokerQueues, ManagementQueues
+from crm_gateway.rates import CounterRates
 from crm_gateway.routes import ALL
-from crm_gateway.routes.system import health
+from crm_gateway.routes.system import HEALTH_TIMEOUT_SECONDS, health
 from crm_gateway.rpc.nameko_amqp import NamekoRpcClient
 from crm_gateway.settings import Settings
 from crm_gateway.web_console import add_console, console_headers
@@ -48,7 +50,12 @@ async def resources(app: web.Application):
     live = LiveNotifications(settings.amqp_uri)
     await live.start()
     app[LIVE] = live
+    queues = (ManagementQueues(settings.rabbitmq_management_url, settings.amqp_uri, HEALTH_TIMEOUT_SECONDS)
+              if settings.rabbitmq_management_url else BrokerQueues(settings.amqp_uri))
+    await queues.start()
+    app[QUEUES] = queues
     yield
+    await queues.close()
     await live.close()
     await rpc.close()
     await engine.dispose()
@@ -61,6 +68,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
+    app[RATES] = CounterRates()
+    app[KNOWN_QUEUES] = {}
     app[ENDPOINTS] = [endpoint for routes in ALL for endpoint in routes.endpoints]
     for endpoint in app[ENDPOINTS]:
         app.router.add_route(endpoint.method, BASE_PATH + endpoint.path, wrap(endpoint))

@@ -33,6 +33,11 @@ class Settings:
     telegram_webhook_secret: str = ""  # Telegram sends it with every update (setWebhook secret_token)
     email_secret: str = ""
     services: tuple[str, ...] = SERVICES
+    # RabbitMQ's management API with its credentials (`http://user:password@rabbitmq:15672`):
+    # queue facts and rates for the ops dashboard. Empty: queue facts from the broker over AMQP.
+    rabbitmq_management_url: str = ""
+    # A long-lived bearer token for a Prometheus scraper of /api/v1/metrics; empty: admins only.
+    metrics_token: str = ""
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Settings":
@@ -50,4 +55,6 @@ class Settings:
             pbx_secret=env.get("CRM_PBX_SECRET", ""),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
             email_secret=env.get("CRM_EMAIL_WEBHOOK_SECRET", ""),
+            rabbitmq_management_url=env.get("RABBITMQ_MANAGEMENT_URL", ""),
+            metrics_token=env.get("GATEWAY_METRICS_TOKEN", ""),
         )

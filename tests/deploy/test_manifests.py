@@ -12,9 +12,12 @@ No network, no Docker: the files are parsed and compared with deploy/local/crm_l
   (c) compose and Kubernetes run exactly the runner's commands (service class paths,
       config paths) and its migration + topology steps, in its order;
   (d) every long-running compose service has a healthcheck, every Deployment readiness
-      and liveness probes.
+      and liveness probes;
+  (e) Prometheus scrapes every process and RabbitMQ (deploy/prometheus/, for compose and for
+      Kubernetes), and the Grafana dashboard queries only metrics the code defines.
 """
 import importlib.util
+import json
 import re
 import shlex
 import urllib.parse
@@ -30,6 +33,8 @@ COMPOSE_SUPPORT = ROOT / "deploy" / "compose"
 EXAMPLE_ENV = COMPOSE_SUPPORT / "example.env"
 K8S_DIR = ROOT / "deploy" / "k8s"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
+DASHBOARD = ROOT / "deploy" / "grafana" / "crm-overview.json"
 APP_DIR = "/app"  # where deploy/Dockerfile copies the repository's packages
 IMAGE = "crm:latest"
 EXPECTED_PROCESSES = {"leads", "deals", "scheduling", "notify", "reports", "gateway"}
@@ -47,6 +52,11 @@ OPTIONAL_ENV = {
     "GATEWAY_MAX_BODY_BYTES", "CRM_USER_PASSWORD",
     # Only for an SMTP relay that wants a login (the local fake does not): set both then.
     "SMTP_USER", "SMTP_PASSWORD",
+    # The ops dashboard reads queues over AMQP without it; compose, whose broker has the
+    # management plugin, sets it for the gateway.
+    "RABBITMQ_MANAGEMENT_URL",
+    # Without it only an admin's token reads the gateway's metrics; compose sets it for Prometheus.
+    "GATEWAY_METRICS_TOKEN",
 } | {f"{name.upper()}_MAX_WORKERS" for name in EXPECTED_PROCESSES - {"gateway"}}
 # Report tunables, documented in README.md ("Reports", "Settings")
 OPTIONAL_ENV |= {f"REPORTS_{name}" for name in (
@@ -55,7 +65,7 @@ OPTIONAL_ENV |= {f"REPORTS_{name}" for name in (
 # Variables the compose file must take from its environment / env file, never from the file.
 WEBHOOK_SECRETS = {"CRM_FORM_SITES", "TWILIO_AUTH_TOKEN", "CRM_PBX_SECRET", "TELEGRAM_WEBHOOK_SECRET",
                    "CRM_EMAIL_WEBHOOK_SECRET", "TELEGRAM_BOT_TOKEN"}
-COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"} | WEBHOOK_SECRETS
+COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "GATEWAY_METRICS_TOKEN"} | WEBHOOK_SECRETS
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -505,3 +515,114 @@ def test_the_image_installs_every_package_and_runs_as_a_user():
     assert any(line.startswith("CMD ") for line in instructions)
     ignored = set((ROOT / ".dockerignore").read_text(encoding="utf-8").split())
     assert {".venv", "var", ".git", "**/__pycache__", ".env"} <= ignored
+
+
+# -- (e) monitoring ----------------------------------------------------------------------------
+
+RABBITMQ_PROMETHEUS_PORT = 15692  # the rabbitmq_prometheus plugin, on in the rabbitmq:3 images
+# Not defined by our code: Prometheus's own, and the plugin's per-queue metrics (rabbitmq-queues job).
+FOREIGN_METRICS = {"up": "crm-services", "rabbitmq_detailed_queue_messages_ready": "rabbitmq-queues",
+                   "rabbitmq_detailed_queue_consumers": "rabbitmq-queues"}
+SAMPLE_SUFFIXES = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_sum", "_count")}
+
+
+def scrape_jobs(name: str) -> dict[str, dict]:
+    config = yaml.safe_load((PROMETHEUS_DIR / name).read_text(encoding="utf-8"))
+    return {job["job_name"]: job for job in config["scrape_configs"]}
+
+
+def static_targets(job: dict) -> dict[str, dict]:
+    return {target: group.get("labels", {}) for group in job["static_configs"] for target in group["targets"]}
+
+
+def defined_metrics() -> set[str]:
+    """Every sample name the services' and the gateway's registries can expose."""
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from crm_chassis import metrics as service_metrics
+    from crm_gateway import metrics as gateway_metrics
+
+    names = set()
+    for module in (service_metrics, gateway_metrics):
+        for value in vars(module).values():
+            if isinstance(value, MetricWrapperBase):
+                for family in value.describe():
+                    names |= {family.name + suffix for suffix in SAMPLE_SUFFIXES[family.type]}
+    return names
+
+
+def queried_metrics(expr: str) -> set[str]:
+    """The metric names of a PromQL expression: what is left without label matchers,
+    groupings, ranges, numbers and function calls."""
+    bare = re.sub(r"\{[^}]*\}|\b(?:by|without)\s*\([^)]*\)|\[[^\]]*\]|\b\d+(?:\.\d+)?\b", " ", expr)
+    return set(re.findall(r"[A-Za-z_:][\w:]*\b(?!\s*\()", bare))
+
+
+def test_prometheus_scrapes_every_compose_process_and_rabbitmq(compose, runner):
+    jobs = scrape_jobs("prometheus.yml")
+    services = jobs["crm-services"]
+    expected = {f"{name}:{port_of(environment(compose[name])[f'{name.upper()}_HTTP_ADDRESS'])}": {"service": name}
+                for name in runner.SERVICES}
+    assert static_targets(services) == expected
+    assert services["metrics_path"] == "/metrics"
+    gateway = jobs["crm-gateway"]
+    assert static_targets(gateway) == {f"gateway:{environment(compose['gateway'])['GATEWAY_PORT']}": {"service": "gateway"}}
+    assert_gateway_metrics_scrape(gateway)
+    assert "GATEWAY_METRICS_TOKEN" in environment(compose["gateway"])
+    assert compose["rabbitmq"]["image"].startswith("rabbitmq:3")
+    for name in ("rabbitmq", "rabbitmq-queues"):
+        assert set(static_targets(jobs[name])) == {f"rabbitmq:{RABBITMQ_PROMETHEUS_PORT}"}, name
+
+
+def assert_gateway_metrics_scrape(job: dict) -> None:
+    from crm_gateway.openapi import BASE_PATH
+    from crm_gateway.routes import system
+
+    assert job["metrics_path"] in {BASE_PATH + endpoint.path for endpoint in system.routes.endpoints}
+    assert job["metrics_path"].endswith("/metrics")
+    assert job["authorization"]["credentials_file"], "the gateway's metrics need a token"
+
+
+def test_prometheus_in_kubernetes_finds_every_deployment(deployments):
+    jobs = scrape_jobs("prometheus-k8s.yml")
+    keep = next(rule for rule in jobs["crm-services"]["relabel_configs"] if rule["action"] == "keep")
+    assert keep["source_labels"] == ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"]
+    for name, deployment in deployments.items():
+        if name == "gateway":
+            continue
+        annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
+        assert re.fullmatch(keep["regex"], annotations.get("prometheus.io/scrape", "")), name
+        assert int(annotations["prometheus.io/port"]) == only_container(deployment)["ports"][0]["containerPort"]
+        assert annotations["prometheus.io/path"] == "/metrics", name
+    gateway = jobs["crm-gateway"]
+    assert_gateway_metrics_scrape(gateway)
+    keep = next(rule for rule in gateway["relabel_configs"] if rule["action"] == "keep")
+    pod = deployments["gateway"]["spec"]["template"]
+    port_names = [port["name"] for port in only_container(deployments["gateway"])["ports"]]
+    assert any(re.fullmatch(keep["regex"], f"{pod['metadata']['labels']['app.kubernetes.io/name']};{port}")
+               for port in port_names)
+    assert {"rabbitmq", "rabbitmq-queues"} <= set(jobs)
+
+
+def test_the_dashboard_queries_only_metrics_the_code_defines():
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    exprs = [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
+    queried = set().union(*(queried_metrics(expr) for expr in exprs))
+    ours = {name for name in queried if name.startswith("crm_")}
+    assert ours and ours <= defined_metrics(), sorted(ours - defined_metrics())
+    assert queried - ours <= set(FOREIGN_METRICS), sorted(queried - ours - set(FOREIGN_METRICS))
+    for config in ("prometheus.yml", "prometheus-k8s.yml"):
+        jobs = scrape_jobs(config)
+        assert {FOREIGN_METRICS[name] for name in queried - ours} <= set(jobs), config
+        for expr in exprs:
+            for matcher in re.findall(r'job=~?"([^"]+)"', expr):
+                assert set(matcher.split("|")) <= set(jobs), (config, expr)
+    for figure in ("crm_outbox_backlog", "crm_parked_events", "crm_gateway_requests_total",
+                   "crm_gateway_request_seconds_bucket", "up", "rabbitmq_detailed_queue_messages_ready"):
+        assert figure in queried, figure
+
+
+def test_the_promql_reader_finds_metric_names():
+    assert queried_metrics('histogram_quantile(0.95, sum by (route, le) (rate(crm_x_bucket{a="b"}[5m])))') == {
+        "crm_x_bucket"}
+    assert queried_metrics('max by (service) (crm_parked_events) + up{job=~"a|b"}') == {"crm_parked_events", "up"}

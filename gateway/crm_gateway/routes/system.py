@@ -1,8 +1,9 @@
 import asyncio
+import hmac
 
 from aiohttp import web
 
-from crm_gateway.api import ADMIN, ANY_USER, PUBLIC, Routes, json_response
+from crm_gateway.api import ADMIN, ANY_USER, PUBLIC, SIGNED, Routes, authenticate, bearer_token, json_response
 from crm_gateway.context import RPC, SETTINGS
 from crm_gateway.metrics import exposition
 from crm_gateway.openapi import openapi_document
@@ -12,9 +13,10 @@ routes = Routes("system")
 HEALTH_TIMEOUT_SECONDS = 3.0
 
 
-async def service_health(request: web.Request, service: str) -> dict:
+async def service_health(request: web.Request, service: str, method: str = "health") -> dict:
+    """The service's answer to `health` (or another health-like RPC), or why it is down."""
     try:
-        return await request.app[RPC].call(service, "health", timeout=HEALTH_TIMEOUT_SECONDS)
+        return await request.app[RPC].call(service, method, timeout=HEALTH_TIMEOUT_SECONDS)
     except (ServiceUnavailable, RemoteError) as exc:
         return {"service": service, "status": "down", "error": str(exc)}
 
@@ -28,8 +30,13 @@ async def health(request: web.Request) -> web.Response:
                          status=200 if healthy else 503)
 
 
-@routes.get("/metrics", roles=ADMIN, summary="Prometheus metrics of the gateway")
+@routes.get("/metrics", roles=SIGNED,
+            summary="Prometheus metrics of the gateway: an admin's token, or GATEWAY_METRICS_TOKEN for a scraper")
 async def metrics(request: web.Request) -> web.Response:
+    scraper_token = request.app[SETTINGS].metrics_token
+    token = bearer_token(request) or ""
+    if not (scraper_token and hmac.compare_digest(token.encode(), scraper_token.encode())):
+        await authenticate(request, ADMIN)
     body, content_type = exposition()
     return web.Response(body=body, headers={"Content-Type": content_type})
 
