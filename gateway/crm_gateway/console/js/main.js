@@ -6,6 +6,7 @@ import { HOME, PAGES, ROLE_NAMES, allowed } from "./roles.js";
 
 const app = document.getElementById("app");
 let unread = 0;
+let liveConnected = false;
 
 function parseHash() {
   const [path, queryText = ""] = location.hash.replace(/^#\/?/, "").split("?");
@@ -16,7 +17,7 @@ function parseHash() {
 function bell() {
   const badge = h("span.badge", { id: "unread", hidden: unread === 0 }, String(unread));
   const list = h("div.dropdown", { id: "notifications", hidden: true });
-  const button = h("button.icon.bell", { type: "button", "aria-label": "Уведомления", on: { click: async () => {
+  const button = h("button.link.bell", { type: "button", "aria-label": "Уведомления", on: { click: async () => {
     list.hidden = !list.hidden;
     if (list.hidden) return;
     unread = 0;
@@ -27,14 +28,14 @@ function bell() {
       mount(list, items.length ? items.map((n) => h("div.note", h("small", dateTime(n.created_at)), h("p", n.body)))
                                 : h("p.empty", "Уведомлений нет"));
     } catch (error) { mount(list, failure(error)); }
-  } } }, "🔔", badge);
+  } } }, "Уведомления ", badge);
   return h("div.bell-box", button, list);
 }
 
 function shell(user, current) {
   const menu = PAGES.filter((page) => page[2] && allowed(page, user.role)).map(([key, , label]) =>
     h("a", { href: `#/${key}`, class: key === current ? "active" : "" }, label));
-  const live = h("span.live", { id: "live-state", title: "Обновления в реальном времени" }, "●");
+  const live = h("span.live", { id: "live-state", class: liveConnected ? "on" : "", title: "Обновления в реальном времени" }, "●");
   const content = h("main#content");
   mount(app,
     h("header.top",
@@ -93,6 +94,7 @@ window.addEventListener("crm:communication", (event) => {
   toast(`${c.channel === "voice" || c.channel === "call" ? "Входящий звонок" : "Новое сообщение"} ${who}`.trim(), "call");
 });
 window.addEventListener("crm:live", (event) => {
+  liveConnected = event.detail.connected;
   const state = document.getElementById("live-state");
   if (state) state.classList.toggle("on", event.detail.connected);
 });

@@ -2,7 +2,7 @@
 // deals with their bookings — everything an operator needs while the client is on the phone.
 import { api } from "../api.js";
 import { dateTime, h, mount, money, table } from "../dom.js";
-import { CHANNEL_NAMES, CATEGORY_NAMES, newLeadDialog } from "./inbox.js";
+import { CATEGORY_NAMES, CHANNEL_NAMES, STATUS_NAMES, newLeadDialog } from "./inbox.js";
 
 async function search(root, query) {
   const box = h("div");
@@ -25,7 +25,7 @@ function historyItem(c) {
   return h("li",
     h("strong", `${dateTime(c.occurred_at)} · ${channel} ${c.direction === "outgoing" ? "→" : "←"}`), " ",
     h("span.tag", CATEGORY_NAMES[c.category] || c.category || ""), " ",
-    h("span.muted", [c.status, c.duration_seconds ? `${c.duration_seconds} с` : null].filter(Boolean).join(", ")),
+    h("span.muted", [STATUS_NAMES[c.status] || c.status, c.duration_seconds ? `${c.duration_seconds} с` : null].filter(Boolean).join(", ")),
     c.subject ? h("div", c.subject) : null,
     c.body ? h("div", c.body) : null,
     c.recording_url ? h("a", { href: c.recording_url, target: "_blank", rel: "noopener" }, "Запись разговора") : null,

@@ -8,7 +8,9 @@ export const CATEGORY_NAMES = {
   lead: "Новая заявка", new_request: "Новая заявка", client: "Клиент", existing_order: "Текущий заказ",
   spam: "Спам", robocall: "Робот", missed: "Пропущенный", other: "Прочее",
 };
-export const CHANNEL_NAMES = { call: "Звонок", sms: "SMS", whatsapp: "WhatsApp", telegram: "Telegram", email: "E-mail", web: "Сайт", form: "Сайт" };
+export const CHANNEL_NAMES = { call: "Звонок", sms: "SMS", whatsapp: "WhatsApp", telegram: "Telegram", email: "E-mail", web_form: "Сайт", manual: "Вручную" };
+export const STATUS_NAMES = { completed: "завершён", answered: "отвечен", missed: "пропущен", no_answer: "без ответа",
+  busy: "занято", failed: "ошибка", received: "получено", ringing: "звонит", "in-progress": "идёт разговор", planned: "запланирован" };
 const categoryName = (code) => CATEGORY_NAMES[code] || code || "Без категории";
 
 export function newLeadDialog(prefill = {}) {
@@ -44,7 +46,7 @@ function communicationsTable(items) {
       : (c.from || "—") },
     { label: "Телефон / адрес", render: (c) => c.contact?.phone || c.contact?.email || c.from || "—" },
     { label: "Категория", render: (c) => h("span.tag", { class: c.category === "spam" ? "bad" : "" }, categoryName(c.category)) },
-    { label: "Статус", render: (c) => [c.status || "—", c.duration_seconds ? ` · ${c.duration_seconds} с` : ""] },
+    { label: "Статус", render: (c) => [STATUS_NAMES[c.status] || c.status || "—", c.duration_seconds ? ` · ${c.duration_seconds} с` : ""] },
     { label: "Текст", render: (c) => c.body || c.subject || (c.recording_url ? h("a", { href: c.recording_url, target: "_blank" }, "запись") : "—") },
     { label: "Заявка / сделка", render: (c) => [
       c.lead_id ? `заявка №${c.lead_id}` : null, c.deal_id ? h("a", { href: `#/deal/${c.deal_id}` }, ` сделка №${c.deal_id}`) : null] },
