@@ -12,7 +12,7 @@ from crm_gateway.accounts import Accounts
 from crm_gateway.api import wrap
 from crm_gateway.context import ACCOUNTS, KNOWN_QUEUES, LIVE, QUEUES, RATES, RPC, SETTINGS
 from crm_gateway.errors import error_middleware
-from crm_gateway.live import LiveNotifications
+from crm_gateway.live import LiveUpdates
 from crm_gateway.metrics import metrics_middleware
 from crm_gateway.openapi import BASE_PATH, ENDPOINTS
 from crm_gateway.queues import BrokerQueues, ManagementQueues
@@ -47,7 +47,7 @@ async def resources(app: web.Application):
     rpc = NamekoRpcClient(settings.amqp_uri, settings.rpc_timeout)
     await rpc.start()
     app[RPC] = rpc
-    live = LiveNotifications(settings.amqp_uri)
+    live = LiveUpdates(settings.amqp_uri)
     await live.start()
     app[LIVE] = live
     queues = (ManagementQueues(settings.rabbitmq_management_url, settings.amqp_uri, HEALTH_TIMEOUT_SECONDS)

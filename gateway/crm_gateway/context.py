@@ -2,7 +2,7 @@
 from aiohttp import web
 
 from crm_gateway.accounts import Accounts
-from crm_gateway.live import LiveNotifications
+from crm_gateway.live import LiveUpdates
 from crm_gateway.queues import QueueSource
 from crm_gateway.rates import CounterRates
 from crm_gateway.rpc.nameko_amqp import NamekoRpcClient
@@ -11,7 +11,7 @@ from crm_gateway.settings import Settings
 SETTINGS = web.AppKey("settings", Settings)
 RPC = web.AppKey("rpc", NamekoRpcClient)
 ACCOUNTS = web.AppKey("accounts", Accounts)
-LIVE = web.AppKey("live", LiveNotifications)
+LIVE = web.AppKey("live", LiveUpdates)
 QUEUES = web.AppKey("queues", QueueSource)
 RATES = web.AppKey("rates", CounterRates)
 KNOWN_QUEUES = web.AppKey("known_queues", dict)  # service -> the queue names it last reported

@@ -41,3 +41,20 @@ def test_form_sites_come_from_one_variable():
     assert settings.form_sites == {"site-a": "s1", "site-b": "s2"}
     with pytest.raises(ValueError):
         Settings.from_env({"CRM_FORM_SITES": "site-a"})
+
+
+def test_live_updates_go_to_their_recipient_and_incoming_communications_to_those_who_take_calls():
+    from crm_gateway.live import COMMUNICATION, NOTIFICATION, LiveUpdates
+    from crm_leads.events import EXAMPLES
+
+    live = LiveUpdates("amqp://unused")
+    with live.subscribe(3, "operator") as operator, live.subscribe(4, "crew_member") as crew, \
+            live.subscribe(5, "controller") as controller:
+        item, queues = live._route(NOTIFICATION, {"id": 9, "recipient": "user:4", "body": "Новый выезд"})
+        assert (item.event, item.id, queues) == ("notification", 9, {crew})
+        incoming = EXAMPLES[COMMUNICATION]
+        item, queues = live._route(COMMUNICATION, incoming)
+        assert (item.event, item.id, queues) == ("communication", incoming["communication_id"], {operator})
+        assert live._route(COMMUNICATION, {**incoming, "direction": "out"}) == (None, set())
+        assert controller not in live.call_takers
+    assert live.by_recipient == {} and live.call_takers == set()

@@ -70,3 +70,10 @@ def test_check_templates_fails_the_start_on_a_bad_file(monkeypatch):
     monkeypatch.setitem(rendering.DECLARED, "client_booked", frozenset({"starts_at"}))
     with pytest.raises(TemplateProblem, match="client_booked.sms.j2: unknown variables"):
         check_templates()
+
+
+def test_a_hand_over_names_what_moved_and_why():
+    assert render("ownership_reassigned", "in_app", {"reason": "отпуск", "companies": 1, "contacts": 2, "leads": 0},
+                  "UTC") == "Вам переданы клиенты коллеги (отпуск): компаний — 1, контактов — 2, лидов — 0."
+    assert render("deal_responsible_changed", "in_app", {"deal_id": 15, "title": ""}, "UTC") == (
+        "Вы теперь ответственный по сделке №15.")

@@ -23,6 +23,15 @@ class LeadQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+class InboxQuery(Schema):
+    category = fields.String(load_default=None, metadata={"description": "a sorting category, or `unsorted`"})
+    direction = fields.String(load_default=None, validate=validate.OneOf(("in", "out")))
+    channel = fields.String(load_default=None)
+    since = fields.AwareDateTime(load_default=None, metadata={"description": "ISO date-time with its offset"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
 def _lead_id(request: web.Request) -> int:
     return int(request.match_info["lead_id"])
 
@@ -78,6 +87,16 @@ async def lead_stages(request: web.Request) -> web.Response:
                      "deprecated}")
 async def save_lead_stage(request: web.Request) -> web.Response:
     return json_response(await call(request, "leads", "save_lead_stage", **request["body"]))
+
+
+@routes.get("/communications", roles=STAFF, query=InboxQuery, summary=(
+    "The inbox: calls, messages, e-mails and forms, newest first, filtered by category, direction, channel "
+    "and since; each with its contact (id, name, phone, email), lead_id and deal_id; `counts` per category "
+    "(and `all`) for the same filters whatever the category, for the tabs"))
+async def list_communications(request: web.Request) -> web.Response:
+    query = {key: value.isoformat() if key == "since" else value
+             for key, value in request["query"].items() if value is not None}
+    return json_response(await call(request, "leads", "list_communications", **query))
 
 
 @routes.get("/intake/blocked-numbers", roles=SALES, summary="Numbers whose calls and messages are spam")

@@ -47,13 +47,18 @@ async def list_notifications(request: web.Request) -> web.Response:
                                     limit=request["query"]["limit"]))
 
 
-@routes.get("/notifications/live", roles=ANY_USER,
-            summary="Your in-app notifications as they arrive: text/event-stream, one `notification` "
-                    "event each (JSON: id, recipient, template, body, created_at), comments as heartbeats")
+@routes.get("/notifications/live", roles=ANY_USER, summary=(
+    "Live updates as they arrive, text/event-stream: `event: notification` for each of your in-app "
+    "notifications (JSON: id, recipient, template, body, created_at); and, for those who take calls "
+    "(operator, manager, head_of_sales, admin), `event: communication` for each incoming call, message, "
+    "e-mail or form once logged (JSON: communication_id, contact_id, contact_name, from_address, lead_id, "
+    "deal_id, channel, direction, status, category, occurred_at, duration_seconds, recording_url); "
+    "comments as heartbeats"))
 async def live_notifications(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
                                            "Cache-Control": "no-cache", "X-Request-ID": request["request_id"]})
-    with request.app[LIVE].subscribe(f"user:{request['user'].id}") as queue:
+    user = request["user"]
+    with request.app[LIVE].subscribe(user.id, user.role) as queue:
         await response.prepare(request)  # subscribed first: nothing is missed once the client sees headers
         while True:
             try:
@@ -61,8 +66,8 @@ async def live_notifications(request: web.Request) -> web.StreamResponse:
             except asyncio.TimeoutError:
                 await response.write(b": heartbeat\n\n")
                 continue
-            data = json.dumps(item, ensure_ascii=False)
-            await response.write(f"id: {item['id']}\nevent: notification\ndata: {data}\n\n".encode())
+            data = json.dumps(item.data, ensure_ascii=False)
+            await response.write(f"id: {item.id}\nevent: {item.event}\ndata: {data}\n\n".encode())
 
 
 @routes.post("/notifications", roles=STAFF, body=MessageInput,

@@ -24,6 +24,9 @@ def path_id(request: web.Request, name: str) -> int:
 
 class BookingQuery(Schema):
     crew_id = fields.Integer(load_default=None)
+    deal_id = fields.Integer(load_default=None)
+    date_from = fields.String(load_default=None, metadata={"description": "YYYY-MM-DD, a day in the company's zone"})
+    date_to = fields.String(load_default=None, metadata={"description": "YYYY-MM-DD, included"})
 
 
 class CalendarQuery(Schema):
@@ -132,9 +135,11 @@ async def release_hold(request: web.Request) -> web.Response:
 
 
 @routes.get("/bookings", roles=ANY_USER, query=BookingQuery,
-            summary="Bookings by start time (a crew member sees their own crews' only)")
+            summary="Bookings by start time, by crew, deal or days (date_from..date_to, jobs touching them); "
+                    "a crew member sees their own crews' only; each with its crew's open reschedule_request")
 async def list_bookings(request: web.Request) -> web.Response:
-    return json_response(await call(request, "scheduling", "list_bookings", **request["query"], **viewer(request)))
+    query = {key: value for key, value in request["query"].items() if value is not None}
+    return json_response(await call(request, "scheduling", "list_bookings", **query, **viewer(request)))
 
 
 @routes.post("/bookings", roles=BOOKERS, body=JsonObject, summary=(
@@ -151,6 +156,15 @@ async def reschedule(request: web.Request) -> web.Response:
     body = {**request["body"], **({"by": "crew"} if request["user"].role == CREW else {})}
     return json_response(await call(request, "scheduling", "reschedule", **body, **viewer(request),
                                     booking_id=path_id(request, "booking_id")))
+
+
+@routes.post("/bookings/" + ID % "booking_id" + "/reschedule-request", roles=(CREW,), body=JsonObject, summary=(
+    "A crew member asks to move their own crew's job: {reason (up to 500 characters), preferred_date? "
+    "(YYYY-MM-DD)}; the booking shows it as reschedule_request until the job is moved, and the deal's "
+    "responsible gets a task and a notification"))
+async def request_reschedule(request: web.Request) -> web.Response:
+    command = {**request["body"], **viewer(request), "booking_id": path_id(request, "booking_id")}
+    return json_response(await call(request, "scheduling", "request_reschedule", **command))
 
 
 @routes.post("/bookings/" + ID % "booking_id" + "/cancel", roles=BOOKERS, body=JsonObject,

@@ -188,18 +188,18 @@ def open_from_lead(tx: Transaction, lead: dict) -> list[Trigger]:
     return triggers
 
 
-def hand_over(tx: Transaction, batch_id: str, from_user: int, to_user: int) -> int:
+def hand_over(tx: Transaction, batch_id: str, from_user: int, to_user: int, by_user_id: int | None = None) -> int:
     """Open deals follow their owner's clients to the substitute."""
     ids = tx.session.execute(sa.update(deals).where(deals.c.responsible_id == from_user, deals.c.closed_at.is_(None))
                              .values(responsible_id=to_user).returning(deals.c.id)).scalars().all()
     for deal_id in ids:
         log(tx, deal_id, "responsible_changed", Actor(label="ownership"), batch_id=batch_id, from_user=from_user,
             to_user=to_user)
-        _announce_responsible(tx, deal_id, from_user, to_user, batch_id)
+        _announce_responsible(tx, deal_id, from_user, to_user, batch_id, by_user_id)
     return len(ids)
 
 
-def hand_back(tx: Transaction, batch_id: str, substitute: int, owner: int) -> int:
+def hand_back(tx: Transaction, batch_id: str, substitute: int, owner: int, by_user_id: int | None = None) -> int:
     """What a batch handed over goes back, where the substitute still holds it."""
     handed = sa.select(deal_history.c.deal_id).where(deal_history.c.kind == "responsible_changed",
                                                      deal_history.c.details["batch_id"].astext == batch_id)
@@ -207,7 +207,7 @@ def hand_back(tx: Transaction, batch_id: str, substitute: int, owner: int) -> in
                              .values(responsible_id=owner).returning(deals.c.id)).scalars().all()
     for deal_id in ids:
         log(tx, deal_id, "responsible_returned", Actor(label="ownership"), batch_id=batch_id, to_user=owner)
-        _announce_responsible(tx, deal_id, substitute, owner, batch_id)
+        _announce_responsible(tx, deal_id, substitute, owner, batch_id, by_user_id)
     return len(ids)
 
 
@@ -237,9 +237,12 @@ def booking_news(tx: Transaction, news: dict, kind: str) -> None:
             "text": f"Бригаду по сделке «{deal['title']}» записать не удалось: {news['reason']}"}))
 
 
-def _announce_responsible(tx: Transaction, deal_id: int, from_user: int | None, to_user: int, batch_id: str) -> None:
+def _announce_responsible(tx: Transaction, deal_id: int, from_user: int | None, to_user: int, batch_id: str,
+                          by_user_id: int | None) -> None:
+    title = tx.session.execute(sa.select(deals.c.title).where(deals.c.id == deal_id)).scalar_one()
     tx.emit("deal.responsible_changed.v1", DealResponsibleChangedV1().dump({
-        "deal_id": deal_id, "from_user_id": from_user, "to_user_id": to_user, "batch_id": batch_id}))
+        "deal_id": deal_id, "from_user_id": from_user, "to_user_id": to_user, "batch_id": batch_id, "title": title,
+        "by_user_id": by_user_id}))
 
 
 def stages_of(session, deal_ids: list[int]) -> dict[str, dict]:

@@ -57,6 +57,9 @@ class DealResponsibleChangedV1(Schema):
     from_user_id = fields.Integer(allow_none=True)
     to_user_id = fields.Integer(required=True)
     batch_id = fields.String(allow_none=True)
+    # added later (additive): the deal's title, and who asked for the change (none: nobody, e.g. an absence)
+    title = fields.String()
+    by_user_id = fields.Integer(allow_none=True)
 
 
 class NotificationRequestedV1(Schema):
@@ -170,7 +173,8 @@ EXAMPLES = {
         "deal_id": 15, "pipeline": "fitness", "fields": {"service": "Бассейн", "membership_end": "2026-12-31"},
         "changed": ["membership_end"], "changed_at": "2026-11-24T10:00:00+00:00", "responsible_id": 3,
     },
-    "deal.responsible_changed.v1": {"deal_id": 15, "from_user_id": 3, "to_user_id": 5, "batch_id": "absence:12"},
+    "deal.responsible_changed.v1": {"deal_id": 15, "from_user_id": 3, "to_user_id": 5, "batch_id": "absence:12",
+                                    "title": "Подключение: Иван Петров", "by_user_id": None},
     "deal.task_created.v1": {
         "task_id": 8, "deal_id": 15, "title": "Отправить счёт", "assignee_id": 3,
         "due_at": "2026-11-24T12:00:00+00:00", "created_at": "2026-11-23T12:00:00+00:00",

@@ -181,6 +181,7 @@ class OwnershipReading(Schema):
     batch_id = fields.String(required=True)
     from_user_id = fields.Integer(required=True)
     to_user_id = fields.Integer(required=True)
+    by_user_id = fields.Integer(allow_none=True, load_default=None)
 
 
 class BookingCompletedReading(Schema):
@@ -204,8 +205,23 @@ class BookingMadeReading(Schema):
     reason = fields.String(load_default=None)
 
 
+class RescheduleRequestReading(Schema):
+    """A crew asks to move its job (scheduling's booking.reschedule_requested.v1)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    booking_id = fields.Integer(required=True)
+    deal_id = fields.Integer(allow_none=True, load_default=None)
+    crew_name = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True)
+    preferred_date = fields.Date(allow_none=True, load_default=None)
+
+
 READINGS = {
     ("scheduling", "booking.completed.v1"): BookingCompletedReading,
+    ("scheduling", "booking.reschedule_requested.v1"): RescheduleRequestReading,
     ("scheduling", "booking.created.v1"): BookingMadeReading,
     ("scheduling", "booking.request_failed.v1"): BookingMadeReading,
     ("leads", "lead.converted.v1"): LeadConvertedReading,

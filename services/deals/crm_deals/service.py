@@ -205,6 +205,11 @@ class DealsService(ServiceBase):
         news = READINGS[("scheduling", "booking.request_failed.v1")]().load(envelope["data"])
         deals.booking_news(tx, news, "booking_request_failed")
 
+    @on_event("scheduling", "booking.reschedule_requested.v1")
+    def ask_to_reschedule(self, tx, envelope):
+        request = READINGS[("scheduling", "booking.reschedule_requested.v1")]().load(envelope["data"])
+        tasks.crew_asks_to_reschedule(tx, request)
+
     @on_event("scheduling", "booking.completed.v1")
     def react_to_booking_result(self, tx, envelope):
         booking = READINGS[("scheduling", "booking.completed.v1")]().load(envelope["data"])
@@ -220,9 +225,9 @@ class DealsService(ServiceBase):
     @on_event("leads", "ownership.reassigned.v1")
     def hand_over_open_deals(self, tx, envelope):
         moved = READINGS[("leads", "ownership.reassigned.v1")]().load(envelope["data"])
-        deals.hand_over(tx, moved["batch_id"], moved["from_user_id"], moved["to_user_id"])
+        deals.hand_over(tx, moved["batch_id"], moved["from_user_id"], moved["to_user_id"], moved["by_user_id"])
 
     @on_event("leads", "ownership.returned.v1")
     def hand_back_open_deals(self, tx, envelope):
         back = READINGS[("leads", "ownership.returned.v1")]().load(envelope["data"])
-        deals.hand_back(tx, back["batch_id"], back["from_user_id"], back["to_user_id"])
+        deals.hand_back(tx, back["batch_id"], back["from_user_id"], back["to_user_id"], back["by_user_id"])

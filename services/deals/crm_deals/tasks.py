@@ -5,10 +5,12 @@ import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, NotFound
-from crm_deals.deals import Actor, deal_row, log, task_dict
+from crm_deals.deals import Actor, deal_row, log, row_query, task_dict
 from crm_deals.domain.automation import Trigger
-from crm_deals.events import TaskCompletedV1, TaskCreatedV1, TaskOverdueV1
-from crm_deals.tables import tasks
+from crm_deals.events import NotificationRequestedV1, TaskCompletedV1, TaskCreatedV1, TaskOverdueV1
+from crm_deals.tables import deals, tasks
+
+RESCHEDULE_ANSWER_WITHIN = timedelta(hours=24)
 
 
 def create_task(tx: Transaction, deal_id: int, title: str, due_at: datetime, assignee_id: int | None,
@@ -27,6 +29,28 @@ def task_from_rule(tx: Transaction, deal_id: int, action: dict, actor: Actor) ->
     assignee = action.get("assignee")
     _, triggers = create_task(tx, deal_id, action["title"], due, assignee if isinstance(assignee, int) else None, actor)
     return triggers
+
+
+def crew_asks_to_reschedule(tx: Transaction, request: dict) -> None:
+    """A crew asks to move its job: the deal's history says so, and its responsible gets a task (due
+    before the job, within a day) and a notice. A job without a deal, or of a deal not here, is left alone."""
+    deal = request["deal_id"] and tx.session.execute(
+        row_query().where(deals.c.id == request["deal_id"])).mappings().first()
+    if not deal:
+        return
+    actor = Actor(label="scheduling")
+    log(tx, request["deal_id"], "booking_reschedule_requested", actor, booking_id=request["booking_id"],
+        crew=request["crew_name"], reason=request["reason"],
+        preferred_date=request["preferred_date"] and request["preferred_date"].isoformat())
+    now = datetime.now(UTC)
+    due = max(now, min(now + RESCHEDULE_ANSWER_WITHIN, request["starts_at"]))
+    create_task(tx, request["deal_id"], f"Бригада просит перенести: {request['reason']}", due, None, actor)
+    if deal["responsible_id"]:
+        preferred = request["preferred_date"]
+        text = (f"Бригада «{request['crew_name']}» просит перенести выезд по сделке «{deal['title']}»: "
+                f"{request['reason']}" + (f" (удобная дата: {preferred:%d.%m.%Y})" if preferred else ""))
+        tx.emit("deal.notification_requested.v1", NotificationRequestedV1().dump({
+            "deal_id": deal["id"], "recipient_user_ids": [deal["responsible_id"]], "rule_id": None, "text": text}))
 
 
 def complete_task(tx: Transaction, task_id: int, actor: Actor) -> tuple[dict, list[Trigger]]:

@@ -47,6 +47,9 @@ class CommunicationRecordedV1(Schema):
     occurred_at = fields.AwareDateTime(required=True)
     duration_seconds = fields.Integer(allow_none=True)
     recording_url = fields.String(allow_none=True)
+    # added later (additive): who it was, for a live "incoming call" line
+    contact_name = fields.String()
+    from_address = fields.String(allow_none=True)
 
 
 class CompanyCreatedV1(Schema):
@@ -77,6 +80,7 @@ class OwnershipReassignedV1(Schema):
     company_ids = fields.List(fields.Integer(), required=True)
     contact_ids = fields.List(fields.Integer(), required=True)
     lead_ids = fields.List(fields.Integer(), required=True)
+    by_user_id = fields.Integer(allow_none=True)  # added later (additive): who asked; none for an absence
 
 
 class OwnershipReturnedV1(Schema):
@@ -86,6 +90,7 @@ class OwnershipReturnedV1(Schema):
     company_ids = fields.List(fields.Integer(), required=True)
     contact_ids = fields.List(fields.Integer(), required=True)
     lead_ids = fields.List(fields.Integer(), required=True)
+    by_user_id = fields.Integer(allow_none=True)  # added later (additive): who asked; none for an absence
 
 
 SCHEMAS = {
@@ -120,15 +125,16 @@ EXAMPLES = {
         "channel": "call", "direction": "in", "status": "completed", "category": "new_request",
         "occurred_at": "2026-11-23T09:14:00+00:00", "duration_seconds": 95,
         "recording_url": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+        "contact_name": "Иван Петров", "from_address": "+79161234567",
     },
     "contact.merged.v1": {"kept_id": 7, "merged_id": 19},
     "ownership.reassigned.v1": {
         "batch_id": "absence:12", "from_user_id": 3, "to_user_id": 5, "reason": "отпуск",
-        "company_ids": [2], "contact_ids": [7, 8], "lead_ids": [42],
+        "company_ids": [2], "contact_ids": [7, 8], "lead_ids": [42], "by_user_id": 1,
     },
     "ownership.returned.v1": {
         "batch_id": "absence:12", "from_user_id": 5, "to_user_id": 3,
-        "company_ids": [2], "contact_ids": [7, 8], "lead_ids": [42],
+        "company_ids": [2], "contact_ids": [7, 8], "lead_ids": [42], "by_user_id": None,
     },
     "company.created.v1": {"company_id": 2, "name": "ООО «Ромашка»", "category": "A", "responsible_id": 3,
                            "created_at": "2026-11-23T08:00:00+00:00"},

@@ -121,10 +121,11 @@ def _sort(tx: Transaction, comm_id: int, contact_id: int, item: dict, keys, regi
 
 def _publish(tx: Transaction, comm_id: int) -> None:
     """A finished call, or a message, goes out as communication.recorded.v1 (reports counts it)."""
-    row = tx.session.execute(sa.select(communications).where(communications.c.id == comm_id)).mappings().one()
-    tx.emit("communication.recorded.v1", CommunicationRecordedV1().dump({
-        **row, "communication_id": comm_id, "from": row["from_address"], "to": row["to_address"],
-    }))
+    row = tx.session.execute(
+        sa.select(communications, contacts.c.name.label("contact_name"))
+        .join(contacts, contacts.c.id == communications.c.contact_id).where(communications.c.id == comm_id)
+    ).mappings().one()
+    tx.emit("communication.recorded.v1", CommunicationRecordedV1().dump({**row, "communication_id": comm_id}))
 
 
 def _log(tx: Transaction, **values) -> int:

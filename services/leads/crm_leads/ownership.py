@@ -54,8 +54,10 @@ def _owned(entity: str):
     return leads, leads.c.stage.in_(open_stages)
 
 
-def reassign(tx: Transaction, from_user: int, to_user: int | None, reason: str, batch_id: str | None = None) -> dict:
-    """Move everything `from_user` answers for to `to_user` (or their configured substitute) at once."""
+def reassign(tx: Transaction, from_user: int, to_user: int | None, reason: str, batch_id: str | None = None,
+             by_user_id: int | None = None) -> dict:
+    """Move everything `from_user` answers for to `to_user` (or their configured substitute) at once;
+    `by_user_id` is who asked (none when an absence began)."""
     if to_user is None:
         to_user = tx.session.execute(sa.select(substitutes.c.substitute_id)
                                      .where(substitutes.c.user_id == from_user)).scalar()
@@ -77,11 +79,11 @@ def reassign(tx: Transaction, from_user: int, to_user: int | None, reason: str, 
     tx.session.execute(sa.update(duty_roster).where(duty_roster.c.user_id == from_user).values(on_duty=False))
     summary = {"batch_id": batch_id, "from_user_id": from_user, "to_user_id": to_user, "reason": reason,
                "company_ids": moved["company"], "contact_ids": moved["contact"], "lead_ids": moved["lead"]}
-    tx.emit("ownership.reassigned.v1", summary)
+    tx.emit("ownership.reassigned.v1", summary | {"by_user_id": by_user_id})
     return summary
 
 
-def return_assignments(tx: Transaction, batch_id: str, missing_ok: bool = False) -> dict:
+def return_assignments(tx: Transaction, batch_id: str, missing_ok: bool = False, by_user_id: int | None = None) -> dict:
     """Give back what a batch moved, where the substitute still holds it."""
     rows = tx.session.execute(
         sa.select(reassignments).where(reassignments.c.batch_id == batch_id, reassignments.c.returned_at.is_(None))
@@ -105,5 +107,5 @@ def return_assignments(tx: Transaction, batch_id: str, missing_ok: bool = False)
                "lead_ids": returned["lead"]}
     if rows:
         summary |= {"from_user_id": rows[0]["to_user"], "to_user_id": rows[0]["from_user"]}
-        tx.emit("ownership.returned.v1", summary)
+        tx.emit("ownership.returned.v1", summary | {"by_user_id": by_user_id})
     return summary

@@ -6,6 +6,7 @@ from crm_leads.domain.sorting import CATEGORIES
 
 SOURCE = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,62}$", error="lower-case letters, digits, '_', '.', '-'")
 CHANNELS = ("call", "sms", "whatsapp", "telegram", "email")
+UNSORTED = "unsorted"
 PAGE = {"limit": fields.Integer(load_default=50, validate=validate.Range(min=1, max=500)),
         "offset": fields.Integer(load_default=0, validate=validate.Range(min=0))}
 
@@ -64,6 +65,17 @@ class LeadListQuery(Schema):
     responsible_id = fields.Integer(load_default=None)
     contact_id = fields.Integer(load_default=None)
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    limit = PAGE["limit"]
+    offset = PAGE["offset"]
+
+
+class InboxQuery(Schema):
+    """The communications log as an inbox: newest first; `category` "unsorted" is a call still in progress."""
+
+    category = fields.String(load_default=None, validate=validate.OneOf((*CATEGORIES, UNSORTED)))
+    direction = fields.String(load_default=None, validate=validate.OneOf(("in", "out")))
+    channel = fields.String(load_default=None, validate=validate.OneOf((*CHANNELS, "web_form")))
+    since = fields.AwareDateTime(load_default=None)
     limit = PAGE["limit"]
     offset = PAGE["offset"]
 

@@ -1,10 +1,11 @@
+from crm_chassis import context
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_leads import clients, importer, intake, ownership, pipeline
+from crm_leads import clients, importer, inbox, intake, ownership, pipeline
 from crm_leads.readings import READINGS
 from crm_leads.schemas import (
-    CardQuery, CommunicationInput, CompanyInput, CompanyQuery, ContactQuery, IntervalInput, LeadListQuery,
+    CardQuery, CommunicationInput, CompanyInput, CompanyQuery, ContactQuery, InboxQuery, IntervalInput, LeadListQuery,
     LeadUpdateInput, ManualLeadInput, MergeInput, MoveInput, ReassignInput, RulesInput, StageInput, WebFormSchema,
 )
 
@@ -25,6 +26,10 @@ class LeadsService(ServiceBase):
     @rpc
     def record_communication(self, item: dict) -> dict:
         return self.db.transaction(intake.record, load(CommunicationInput(), item), self.region)
+
+    @rpc
+    def list_communications(self, **query) -> dict:
+        return self.db.read(inbox.list_inbox, **load(InboxQuery(), query))
 
     @rpc
     def block_number(self, phone: str, reason: str = "") -> dict:
@@ -137,11 +142,12 @@ class LeadsService(ServiceBase):
     @rpc
     def reassign(self, **spec) -> dict:
         move = load(ReassignInput(), spec)
-        return self.db.transaction(ownership.reassign, move["from_user_id"], move["to_user_id"], move["reason"])
+        return self.db.transaction(ownership.reassign, move["from_user_id"], move["to_user_id"], move["reason"],
+                                   by_user_id=context.current_user_id())
 
     @rpc
     def return_assignments(self, batch_id: str) -> dict:
-        return self.db.transaction(ownership.return_assignments, batch_id)
+        return self.db.transaction(ownership.return_assignments, batch_id, by_user_id=context.current_user_id())
 
     @on_event("scheduling", "absence.started.v1")
     def hand_over_for_absence(self, tx, envelope):

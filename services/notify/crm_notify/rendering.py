@@ -28,6 +28,8 @@ DECLARED = {
     "membership_ending": frozenset({"client_name", "ends_on", "days_left"}),
     "deal_approval": frozenset({"deal_id", "title"}),
     "deal_task_overdue": frozenset({"deal_id", "title"}),
+    "deal_responsible_changed": frozenset({"deal_id", "title"}),
+    "ownership_reassigned": frozenset({"reason", "companies", "contacts", "leads"}),
 }
 CHANNELS = ("in_app", "sms", "whatsapp", "email", "telegram")
 

@@ -135,7 +135,35 @@ class DealNoticeReading(Schema):
     title = fields.String(load_default=None)
 
 
+class OwnershipReading(Schema):
+    """leads' ownership.reassigned.v1: what moved to whom, and who asked (none: an absence began)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    to_user_id = fields.Integer(required=True)
+    by_user_id = fields.Integer(load_default=None, allow_none=True)
+    reason = fields.String(load_default="")
+    company_ids = fields.List(fields.Integer(), load_default=list)
+    contact_ids = fields.List(fields.Integer(), load_default=list)
+    lead_ids = fields.List(fields.Integer(), load_default=list)
+
+
+class ResponsibleReading(Schema):
+    """deals' deal.responsible_changed.v1: the deal's new responsible, and who asked."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    deal_id = fields.Integer(required=True)
+    to_user_id = fields.Integer(required=True)
+    by_user_id = fields.Integer(load_default=None, allow_none=True)
+    title = fields.String(load_default="")
+
+
 READINGS = {
+    ("leads", "ownership.reassigned.v1"): OwnershipReading,
+    ("deals", "deal.responsible_changed.v1"): ResponsibleReading,
     ("deals", "deal.notification_requested.v1"): DealNoticeReading,
     ("deals", "deal.approval_requested.v1"): DealNoticeReading,
     ("deals", "deal.task_overdue.v1"): DealNoticeReading,

@@ -8,7 +8,7 @@ from crm_chassis.errors import InvalidInput
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_notify import bookings, bot_answers, deal_notices, delivery, telegram
+from crm_notify import bookings, bot_answers, deal_notices, delivery, handovers, telegram
 from crm_notify.channels import Channels
 from crm_notify.domain import plans
 from crm_notify.domain.messages import SendError
@@ -60,6 +60,14 @@ class NotifyService(ServiceBase):
     @on_event("deals", "deal.task_overdue.v1")
     def tell_of_overdue_task(self, tx, envelope):
         deal_notices.tell(tx, envelope, self.channels.timezone)
+
+    @on_event("leads", "ownership.reassigned.v1")
+    def tell_of_clients_handed_over(self, tx, envelope):
+        handovers.tell_of_clients(tx, envelope, self.channels.timezone)
+
+    @on_event("deals", "deal.responsible_changed.v1")
+    def tell_of_deal_handed_over(self, tx, envelope):
+        handovers.tell_of_deal(tx, envelope, self.channels.timezone)
 
     # -- the sender loop ----------------------------------------------------------------------
 

@@ -3,24 +3,27 @@
 The database refuses an overlap (the exclusion constraint of 0002); we check working hours
 and absences first only to say clearly why a slot is refused.
 """
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
-from crm_chassis.errors import Conflict, NotFound, Unprocessable
+from crm_chassis.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from crm_scheduling import crews as crew_store
 from crm_scheduling.domain import absences as absence_rules
 from crm_scheduling.domain import availability
-from crm_scheduling.domain.hours import WorkingHours, days_between
+from crm_scheduling.domain.hours import DEFAULT_TIME_ZONE, WorkingHours, days_between
 from crm_scheduling.events import (BookingCancelledV1, BookingCompletedV1, BookingCreatedV1, BookingRequestFailedV1,
-                                   BookingRescheduledV1)
+                                   BookingRescheduledV1, BookingRescheduleRequestedV1)
 from crm_scheduling.schemas import AvailabilityQuery, BookingOutput, SlotOutput
 from crm_scheduling.sql import EXCLUSION_VIOLATION, NOW, live_for, live_forever, sqlstate
 from crm_scheduling.tables import absences, bookings, crews
 
 BUSY = "Бригада уже занята в это время"
+NO_REQUEST = {"reschedule_reason": None, "reschedule_preferred_date": None, "reschedule_requested_at": None,
+              "reschedule_requested_by": None}
 ICS_PAST_DAYS = 30
 
 
@@ -136,12 +139,30 @@ def reschedule(tx: Transaction, spec: dict, viewer_user_id: int | None) -> dict:
     _check_bookable(tx.session, crew, spec["starts_at"], spec["ends_at"])
     row = _write(tx, sa.update(bookings).where(bookings.c.id == before["id"]).values(
         starts_at=spec["starts_at"], ends_at=spec["ends_at"], live=live_forever(), note=spec["reason"],
-        updated_at=NOW))
+        updated_at=NOW, **NO_REQUEST))
     tx.emit("booking.rescheduled.v1", BookingRescheduledV1().dump({
         **row, "booking_id": row["id"], "crew_name": crew["name"], "leader_name": crew["leader_name"],
         "leader_phone": crew["leader_phone"], "previous_starts_at": before["starts_at"],
         "previous_ends_at": before["ends_at"], "by": spec["by"], "reason": spec["reason"],
     }))
+    return BookingOutput().dump(row)
+
+
+def request_reschedule(tx: Transaction, spec: dict, viewer_user_id: int, today: date) -> dict:
+    """A crew member asks to move their crew's job: kept on the booking (a later request replaces it)
+    until someone moves the job; deals learns it from the event and tells the deal's responsible."""
+    if spec["preferred_date"] is not None and spec["preferred_date"] < today:
+        raise InvalidInput("invalid input", {"preferred_date": ["must not be in the past"]})
+    _booked_job(tx, spec["booking_id"], _viewer_crews(tx.session, viewer_user_id))
+    row = tx.session.execute(sa.update(bookings).where(bookings.c.id == spec["booking_id"]).values(
+        reschedule_reason=spec["reason"], reschedule_preferred_date=spec["preferred_date"],
+        reschedule_requested_at=NOW, reschedule_requested_by=viewer_user_id, updated_at=NOW,
+    ).returning(*bookings.c)).mappings().one()
+    crew = crew_store.get_crew(tx.session, row["crew_id"])
+    tx.emit("booking.reschedule_requested.v1", BookingRescheduleRequestedV1().dump({
+        **row, "booking_id": row["id"], "crew_name": crew["name"], "leader_name": crew["leader_name"],
+        "leader_phone": crew["leader_phone"], "reason": spec["reason"], "preferred_date": spec["preferred_date"],
+        "requested_by_user_id": viewer_user_id, "requested_at": row["reschedule_requested_at"]}))
     return BookingOutput().dump(row)
 
 
@@ -166,10 +187,22 @@ def complete(tx: Transaction, spec: dict, viewer_user_id: int | None) -> dict:
     return BookingOutput().dump(row)
 
 
-def list_bookings(session, crew_id: int | None, viewer_user_id: int | None) -> list[dict]:
-    query = sa.select(bookings).where(bookings.c.kind == "booking").order_by(bookings.c.starts_at)
+def _company_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(DEFAULT_TIME_ZONE))
+
+
+def list_bookings(session, *, crew_id: int | None, deal_id: int | None, date_from: date | None,
+                  date_to: date | None, viewer_user_id: int | None) -> list[dict]:
+    """Jobs by start time; dates are days of the company's time zone, a job counts on each day it touches."""
+    query = sa.select(bookings).where(bookings.c.kind == "booking").order_by(bookings.c.starts_at, bookings.c.id)
     if crew_id is not None:
         query = query.where(bookings.c.crew_id == crew_id)
+    if deal_id is not None:
+        query = query.where(bookings.c.deal_id == deal_id)
+    if date_from is not None:
+        query = query.where(bookings.c.ends_at > _company_midnight(date_from))
+    if date_to is not None:
+        query = query.where(bookings.c.starts_at < _company_midnight(date_to + timedelta(days=1)))
     if (viewer := _viewer_crews(session, viewer_user_id)) is not None:
         query = query.where(bookings.c.crew_id.in_(viewer))
     return BookingOutput(many=True).dump(session.execute(query).mappings())

@@ -25,6 +25,15 @@ class BookingRescheduledV1(BookingCreatedV1):
     reason = fields.String(required=True)
 
 
+class BookingRescheduleRequestedV1(BookingCreatedV1):
+    """The crew asks to move its job (the job itself stays as it is until someone moves it)."""
+
+    reason = fields.String(required=True)
+    preferred_date = fields.Date(allow_none=True)
+    requested_by_user_id = fields.Integer(allow_none=True)
+    requested_at = fields.AwareDateTime(required=True)
+
+
 class BookingCancelledV1(BookingCreatedV1):
     """The cancelled job in full (additive to the first version), so both sides can be told."""
 
@@ -62,6 +71,7 @@ SCHEMAS = {
     "booking.created.v1": BookingCreatedV1,
     "booking.rescheduled.v1": BookingRescheduledV1,
     "booking.cancelled.v1": BookingCancelledV1,
+    "booking.reschedule_requested.v1": BookingRescheduleRequestedV1,
     "booking.completed.v1": BookingCompletedV1,
     "booking.request_failed.v1": BookingRequestFailedV1,
     "absence.started.v1": AbsenceChangedV1,
@@ -86,6 +96,10 @@ EXAMPLES = {
         "by": "client", "reason": "Клиент будет дома только в четверг",
     },
     "booking.cancelled.v1": {**_BOOKING, "reason": "Клиент отказался от подключения"},
+    "booking.reschedule_requested.v1": {
+        **_BOOKING, "reason": "Не успеваем с предыдущего объекта", "preferred_date": "2026-11-26",
+        "requested_by_user_id": 12, "requested_at": "2026-11-24T15:30:00+00:00",
+    },
     "booking.completed.v1": {"booking_id": 3, "crew_id": 1, "deal_id": 15, "result": "failure",
                              "failure_reason": "Нет технической возможности: дом не подключён"},
     "booking.request_failed.v1": {"deal_id": 16, "reason": "нет свободного времени у бригад «подключение» "

@@ -127,6 +127,26 @@ class RescheduleInput(TimeRange):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
+class RescheduleRequestInput(Schema):
+    booking_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=500),
+                                                    validate.Regexp(r"\s*\S", error="must not be blank")])
+    preferred_date = fields.Date(load_default=None)
+
+
+class BookingListQuery(Schema):
+    crew_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    deal_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    date_from = fields.Date(load_default=None)
+    date_to = fields.Date(load_default=None)
+    viewer_user_id = fields.Integer(load_default=None)
+
+    @validates_schema
+    def range_of_dates(self, data, **kwargs):
+        if data["date_from"] and data["date_to"] and data["date_to"] < data["date_from"]:
+            raise ValidationError("must not be before date_from", "date_to")
+
+
 class CancelInput(Schema):
     booking_id = fields.Integer(required=True, validate=validate.Range(min=1))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
@@ -215,6 +235,17 @@ class BookingOutput(Schema):
     client_phone = fields.String(allow_none=True)
     status = fields.String()
     note = fields.String(allow_none=True)
+    reschedule_request = fields.Method("_reschedule_request")
+
+    @staticmethod
+    def _reschedule_request(row) -> dict | None:
+        """The crew's open request to move the job, if any."""
+        if row["reschedule_requested_at"] is None:
+            return None
+        preferred = row["reschedule_preferred_date"]
+        return {"reason": row["reschedule_reason"], "preferred_date": preferred and preferred.isoformat(),
+                "requested_at": row["reschedule_requested_at"].isoformat(),
+                "requested_by_user_id": row["reschedule_requested_by"]}
 
 
 class SlotOutput(Schema):

@@ -6,9 +6,9 @@ from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_scheduling import bookings, crews
-from crm_scheduling.schemas import (READINGS, AbsenceInput, AvailabilityQuery, BookingInput, CalendarQuery, CancelInput,
-                                    CompleteInput, ConfirmHoldInput, CrewChanges, CrewInput, HoldInput,
-                                    RescheduleInput, StaffInput)
+from crm_scheduling.schemas import (READINGS, AbsenceInput, AvailabilityQuery, BookingInput, BookingListQuery,
+                                    CalendarQuery, CancelInput, CompleteInput, ConfirmHoldInput, CrewChanges, CrewInput,
+                                    HoldInput, RescheduleInput, RescheduleRequestInput, StaffInput)
 
 ABSENCE_CHECK_SECONDS = 60
 
@@ -77,6 +77,11 @@ class SchedulingService(ServiceBase):
         return self.db.transaction(bookings.reschedule, load(RescheduleInput(), spec), viewer_user_id)
 
     @rpc
+    def request_reschedule(self, viewer_user_id: int, **spec) -> dict:
+        return self.db.transaction(bookings.request_reschedule, load(RescheduleRequestInput(), spec), viewer_user_id,
+                                   crews.company_today())
+
+    @rpc
     def cancel(self, **spec) -> dict:
         return self.db.transaction(bookings.cancel, load(CancelInput(), spec))
 
@@ -85,8 +90,8 @@ class SchedulingService(ServiceBase):
         return self.db.transaction(bookings.complete, load(CompleteInput(), spec), viewer_user_id)
 
     @rpc
-    def list_bookings(self, crew_id: int | None = None, viewer_user_id: int | None = None) -> list[dict]:
-        return self.db.read(bookings.list_bookings, crew_id, viewer_user_id)
+    def list_bookings(self, **query) -> list[dict]:
+        return self.db.read(bookings.list_bookings, **load(BookingListQuery(), query))
 
     @on_event("deals", "deal.booking_requested.v1")
     def book_for_deal(self, tx, envelope):

@@ -73,6 +73,11 @@ bookings = sa.Table(
     sa.Column("absence_id", sa.BigInteger, sa.ForeignKey("absences.id")),
     sa.Column("status", sa.Text, nullable=False, server_default="booked"),
     sa.Column("note", sa.Text),
+    # the crew's open request to move the job (0003): set by the crew, cleared when the job is moved
+    sa.Column("reschedule_reason", sa.Text),
+    sa.Column("reschedule_preferred_date", sa.Date),
+    sa.Column("reschedule_requested_at", sa.DateTime(timezone=True)),
+    sa.Column("reschedule_requested_by", sa.BigInteger),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )

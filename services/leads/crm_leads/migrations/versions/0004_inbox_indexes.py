@@ -1,0 +1,19 @@
+"""the inbox reads the whole communications log newest first, and one category's tab the same way
+
+Revision ID: 0004
+Revises: 0003
+"""
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+
+
+def upgrade():
+    op.execute("CREATE INDEX communications_time ON communications (occurred_at DESC, id DESC)")
+    op.execute("CREATE INDEX communications_category_time ON communications (category, occurred_at DESC, id DESC)")
+
+
+def downgrade():
+    op.drop_index("communications_category_time", "communications")
+    op.drop_index("communications_time", "communications")
