@@ -28,10 +28,13 @@ stop:
 status:
 	$(RUNNER) status
 
-## The whole suite: unit, contract, service, gateway and end-to-end tests. The test fixtures
-## set up the infrastructure (tests/conftest.py) and run the system in the runner's test profile.
+## The whole suite: unit, contract, service, gateway and end-to-end tests, then the console in
+## Chromium (its own pytest process: Playwright and eventlet do not mix; the runner installs
+## Chromium where it is missing). The test fixtures set up the infrastructure (tests/conftest.py)
+## and run the system in the runner's test profile.
 test: $(STAMP)
 	$(BIN)/pytest
+	CRM_TEST_BROWSER=1 $(BIN)/pytest tests/browser
 
 ## Benchmarks against the running system (`make run` first); see README.md.
 bench: $(STAMP)

@@ -4,12 +4,23 @@ Addresses are taken, in this order, from CRM_TEST_PG_URL / CRM_TEST_AMQP_URI, fr
 containers started with testcontainers when a Docker engine answers, or from the local
 servers (the test profile of deploy/local/crm_local.py: databases crm_test_*, vhost
 crm_test). The header of the test output says which.
+
+Browser tests run in a pytest process of their own (CRM_TEST_BROWSER=1, see the Makefile):
+Playwright's greenlets and eventlet's hub cannot share one process, and the nameko containers
+of the service tests need eventlet's monkey-patching before anything else is imported.
 """
-import eventlet
+import os
 
-eventlet.monkey_patch()  # nameko containers in the service tests need it; before other imports
+BROWSER_RUN = os.environ.get("CRM_TEST_BROWSER") == "1"
+if BROWSER_RUN:  # only tests/browser
+    collect_ignore = [entry.name for entry in os.scandir(os.path.dirname(__file__))
+                      if entry.is_dir() and entry.name not in ("browser", "support", "__pycache__")]
+else:
+    import eventlet
 
-import os  # noqa: E402
+    eventlet.monkey_patch()  # nameko containers in the service tests need it; before other imports
+    collect_ignore = ["browser"]
+
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 

@@ -11,6 +11,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PHONE = {"width": 390, "height": 844}
+expect.set_options(timeout=15_000)  # events take a moment to flow between services on a busy machine
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 Telegram) and their delivery status per deal, reminders, campaigns, opt-outs, and Twilio's
 signed status callbacks."""
 import asyncio
+import contextlib
 import json
 
 from aiohttp import web
@@ -58,7 +59,8 @@ async def live_notifications(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
                                            "Cache-Control": "no-cache", "X-Request-ID": request["request_id"]})
     user = request["user"]
-    with request.app[LIVE].subscribe(user.id, user.role) as queue:
+    with request.app[LIVE].subscribe(user.id, user.role) as queue, \
+            contextlib.suppress(ConnectionResetError):  # the reader went away: the stream simply ends
         await response.prepare(request)  # subscribed first: nothing is missed once the client sees headers
         while True:
             try:
@@ -68,6 +70,7 @@ async def live_notifications(request: web.Request) -> web.StreamResponse:
                 continue
             data = json.dumps(item.data, ensure_ascii=False)
             await response.write(f"id: {item.id}\nevent: {item.event}\ndata: {data}\n\n".encode())
+    return response
 
 
 @routes.post("/notifications", roles=STAFF, body=MessageInput,

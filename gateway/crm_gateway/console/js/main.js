@@ -59,6 +59,7 @@ async function logout() {
 async function route() {
   const { page, params, query } = parseHash();
   document.body.classList.remove("menu-open");
+  document.querySelectorAll("dialog.modal").forEach((open) => open.close());  // drafts keep what was typed
   if (page === "login" || !session.token) {
     stopLive();
     const { render } = await import("./views/login.js");
@@ -89,9 +90,8 @@ window.addEventListener("crm:notification", (event) => {
 });
 window.addEventListener("crm:communication", (event) => {
   const c = event.detail;
-  if (c.direction && c.direction !== "incoming") return;
-  const who = c.contact_name || c.from || c.phone || "";
-  toast(`${c.channel === "voice" || c.channel === "call" ? "Входящий звонок" : "Новое сообщение"} ${who}`.trim(), "call");
+  const who = c.contact_name || c.from_address || "";
+  toast(`${c.channel === "call" ? "Входящий звонок" : "Новое сообщение"}: ${who}`, "call");
 });
 window.addEventListener("crm:live", (event) => {
   liveConnected = event.detail.connected;

@@ -23,7 +23,7 @@ async function search(root, query) {
 function historyItem(c) {
   const channel = CHANNEL_NAMES[c.channel] || c.channel;
   return h("li",
-    h("strong", `${dateTime(c.occurred_at)} · ${channel} ${c.direction === "outgoing" ? "→" : "←"}`), " ",
+    h("strong", `${dateTime(c.occurred_at)} · ${channel} ${c.direction === "out" ? "→" : "←"}`), " ",
     h("span.tag", CATEGORY_NAMES[c.category] || c.category || ""), " ",
     h("span.muted", [STATUS_NAMES[c.status] || c.status, c.duration_seconds ? `${c.duration_seconds} с` : null].filter(Boolean).join(", ")),
     c.subject ? h("div", c.subject) : null,

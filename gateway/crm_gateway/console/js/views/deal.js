@@ -10,15 +10,39 @@ import { moveDeal } from "./kanban.js";
 const MESSAGE_STATUS = { queued: "в очереди", sending: "отправляется", sent: "отправлено", delivered: "доставлено",
   read: "прочитано", failed: "ошибка", undelivered: "не доставлено", cancelled: "отменено", scheduled: "запланировано" };
 const CHANNELS = { sms: "SMS", whatsapp: "WhatsApp", email: "E-mail", telegram: "Telegram", in_app: "В CRM" };
-const HISTORY_KIND = { created: "Создана", stage_changed: "Этап", fields_changed: "Поля", responsible_changed: "Ответственный" };
+const HISTORY_KIND = {
+  created: "Сделка создана", stage_changed: "Этап", fields_changed: "Поля изменены", task_created: "Задача",
+  responsible_changed: "Ответственный", responsible_returned: "Ответственный возвращён", approval_requested: "Согласование",
+  document_added: "Документ", payment_schedule_created: "График платежей", question_asked: "Вопрос контролёра",
+  linked_deal_created: "Создана связанная сделка", booking_requested: "Запрошен выезд бригады",
+  booking_completed: "Выезд выполнен", booking_failed: "Выезд не удался", booking_created: "Выезд записан",
+  booking_rescheduled: "Выезд перенесён", booking_cancelled: "Выезд отменён",
+  booking_reschedule_requested: "Бригада просит перенос",
+};
 
-function historyLine(entry, names) {
-  const details = entry.details || {};
-  const what = details.to ? `${details.from || "—"} → ${details.to}` : Object.entries(details)
-    .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ");
-  return h("li", h("strong", dateTime(entry.at)), " ", HISTORY_KIND[entry.kind] || entry.kind, ": ", what, " ",
-    entry.rule_id ? h("span.tag.warn", `автоматически: правило «${entry.rule_name || entry.rule_id}», версия ${entry.rule_version}`)
-      : h("span.muted", nameOf(names, entry.actor)));
+// What an entry changed, in words: stage names rather than codes, the fields that changed.
+function historyDetails(entry, stageName) {
+  const d = entry.details || {};
+  switch (entry.kind) {
+    case "stage_changed": return `${stageName(d.from_pipeline, d.from_stage)} → ${stageName(d.to_pipeline, d.to_stage)}`;
+    case "task_created": return `«${d.title}»`;
+    case "linked_deal_created": return h("a", { href: `#/deal/${d.child_deal_id}` }, `№${d.child_deal_id}`);
+    case "created": return d.parent_deal_id ? ["из сделки ", h("a", { href: `#/deal/${d.parent_deal_id}` }, `№${d.parent_deal_id}`)] : "";
+    default: return Object.entries(d).filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ");
+  }
+}
+
+function actorName(actor, names) {
+  const user = /^user:(\d+)$/.exec(actor || "");
+  return user ? nameOf(names, Number(user[1])) : actor === "scheduling" ? "расписание" : actor || "";
+}
+
+function historyLine(entry, names, stageName) {
+  return h("li", h("strong", dateTime(entry.at)), " ", HISTORY_KIND[entry.kind] || entry.kind, ": ",
+    historyDetails(entry, stageName), " ",
+    entry.rule_id ? h("span.tag.warn.rule", `автоматически: правило «${entry.rule_name || entry.rule_id}», версия ${entry.rule_version}`)
+      : h("span.muted", actorName(entry.actor, names)));
 }
 
 function section(title, ...content) {
@@ -31,6 +55,8 @@ export async function render(root, params) {
     api.get(`/deals/${dealId}`), api.get("/pipelines"), staffNames(), api.get(`/deals/${dealId}/messages`),
     api.get("/bookings", { deal_id: dealId })]);
   const pipeline = pipelines.find((p) => p.code === deal.pipeline);
+  const stageName = (pipelineCode, code) => pipelines.find((p) => p.code === (pipelineCode || deal.pipeline))
+    ?.stages.find((s) => s.code === code)?.name || code || "—";
   const reload = () => render(root, params);
   const act = (fn) => async () => { try { await fn(); reload(); } catch (error) { toast(error.message, "error"); } };
 
@@ -98,7 +124,7 @@ export async function render(root, params) {
         h("button", { type: "button" }, "Записать бригаду"))),
     h("div.columns",
       section("Поля", pipeline.fields.length ? fieldsForm : h("p.empty", "В этой воронке нет своих полей")),
-      section("История", h("ul.history", deal.history.map((e) => historyLine(e, names)).reverse())),
+      section("История", h("ul.history", deal.history.map((e) => historyLine(e, names, stageName)).reverse())),
       section("Задачи", h("button", { type: "button", on: { click: addTask } }, "Добавить задачу"),
         table([
           { label: "Задача", key: "title" },

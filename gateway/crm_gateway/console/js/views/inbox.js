@@ -5,8 +5,8 @@ import { dialog, filled, form } from "../forms.js";
 import { leadField, moveThroughGate } from "../gate.js";
 
 export const CATEGORY_NAMES = {
-  lead: "Новая заявка", new_request: "Новая заявка", client: "Клиент", existing_order: "Текущий заказ",
-  spam: "Спам", robocall: "Робот", missed: "Пропущенный", other: "Прочее",
+  all: "Все", new_request: "Новая заявка", existing_client: "Клиент", open_order: "Текущий заказ",
+  service_question: "Вопрос по сервису", spam: "Спам", unsorted: "Не разобрано",
 };
 export const CHANNEL_NAMES = { call: "Звонок", sms: "SMS", whatsapp: "WhatsApp", telegram: "Telegram", email: "E-mail", web_form: "Сайт", manual: "Вручную" };
 export const STATUS_NAMES = { completed: "завершён", answered: "отвечен", missed: "пропущен", no_answer: "без ответа",
@@ -40,7 +40,7 @@ export function newLeadDialog(prefill = {}) {
 function communicationsTable(items) {
   return table([
     { label: "Когда", render: (c) => dateTime(c.occurred_at) },
-    { label: "Канал", render: (c) => `${CHANNEL_NAMES[c.channel] || c.channel}${c.direction === "outgoing" ? " (исх.)" : ""}` },
+    { label: "Канал", render: (c) => `${CHANNEL_NAMES[c.channel] || c.channel}${c.direction === "out" ? " (исх.)" : ""}` },
     { label: "От кого", render: (c) => c.contact?.id
       ? h("a", { href: `#/clients/${c.contact.id}` }, c.contact.name || c.from || "Клиент")
       : (c.from || "—") },
@@ -86,22 +86,26 @@ export async function render(root, params, query) {
     h("div.toolbar", h("button.primary", { type: "button", on: { click: () => newLeadDialog() } }, "Новая заявка")),
     tabs, list, h("h2", "Заявки в работе"), leadsBox);
 
-  const stages = await api.get("/lead-stages");
+  let stages = [];
+  let latest = 0;
   const load = async () => {
+    const mine = ++latest;
     try {
-      const answer = await api.get("/communications", { category, direction: "incoming", limit: 50 });
-      const counts = answer.categories || {};
-      const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      mount(tabs, [["", `Все (${total})`], ...Object.entries(counts).map(([code, n]) => [code, `${categoryName(code)} (${n})`])]
-        .map(([code, label]) => h("button", { type: "button", class: code === category ? "active" : "",
-          on: { click: () => { location.hash = `#/inbox${code ? `?category=${code}` : ""}`; } } }, label)));
-      mount(list, communicationsTable(answer.items));
+      if (!stages.length) stages = await api.get("/lead-stages");
+      const answer = await api.get("/communications", { category, direction: "in", limit: 50 });
       const leads = await api.get("/leads", { stage_kind: "open", limit: 50 });
+      if (mine !== latest) return;  // a newer refresh is under way: its answer wins
+      mount(tabs, Object.entries(answer.counts).map(([code, n]) => {
+        const value = code === "all" ? "" : code;
+        return h("button", { type: "button", class: value === category ? "active" : "", dataset: { category: code },
+          on: { click: () => { location.hash = `#/inbox${value ? `?category=${value}` : ""}`; } } },
+          `${categoryName(code)} (${n})`);
+      }));
+      mount(list, communicationsTable(answer.items));
       mount(leadsBox, table([
         { label: "№", key: "id" },
         { label: "Тема", render: (l) => l.title || "—" },
-        { label: "Клиент", render: (l) => l.contact ? h("a", { href: `#/clients/${l.contact.id ?? l.contact_id}` },
-          l.contact.name || "клиент") : (l.contact_id ? h("a", { href: `#/clients/${l.contact_id}` }, `клиент №${l.contact_id}`) : "—") },
+        { label: "Клиент", render: (l) => h("a", { href: `#/clients/${l.contact.id}` }, l.contact.name || "клиент") },
         { label: "Канал", render: (l) => CHANNEL_NAMES[l.channel] || l.channel || "—" },
         { label: "Этап", render: (l) => l.stage_name || l.stage },
         { label: "Создана", render: (l) => dateTime(l.created_at) },
@@ -111,7 +115,7 @@ export async function render(root, params, query) {
       if (!error.expired) mount(list, failure(error));
     }
   };
-  await load();
+  // Listening before the first load: a call that lands meanwhile is not missed.
   const refresh = () => { if (root.isConnected) load(); };
   window.addEventListener("crm:communication", refresh);
   window.addEventListener("crm:lead-created", refresh);
@@ -119,4 +123,5 @@ export async function render(root, params, query) {
     window.removeEventListener("crm:communication", refresh);
     window.removeEventListener("crm:lead-created", refresh);
   }, { once: true });
+  await load();
 }
