@@ -43,8 +43,8 @@ USERS = [
     ("crew", "Сергей Иванов", "crew_member"),
 ]
 
-STAFF = [
-    {"full_name": "Сергей Иванов", "phone": "+79005550101", "skills": ["бригадир", "подключение"]},
+STAFF = [  # the crew leader logs in as `crew` and sees his jobs on «Мои выезды»
+    {"full_name": "Сергей Иванов", "phone": "+79005550101", "skills": ["бригадир", "подключение"], "login": "crew"},
     {"full_name": "Дмитрий Попов", "phone": "+79005550102", "skills": ["монтажник", "подключение"]},
     {"full_name": "Андрей Козлов", "phone": "+79005550202", "skills": ["замерщик"]},
 ]
@@ -67,11 +67,14 @@ def load_demo(base_url: str, admin_login: str, local: dict) -> None:
         api.must("POST", "/users", {"login": login, "full_name": full_name, "role": role,
                                     "password": local["admin_password"]})
     api.must("POST", "/configuration", yaml.safe_load(CONFIGURATION.read_text(encoding="utf-8")), ok=(200,))
-    for user in api.must("GET", "/users", ok=(200,)):
+    users = {user["login"]: user for user in api.must("GET", "/users", ok=(200,))}
+    for user in users.values():
         if user["role"] == "operator":  # new leads go round robin to operators on duty
             api.must("POST", "/ownership/duty", {"user_id": user["id"], "on_duty": True}, ok=(200,))
     if not api.must("GET", "/staff", ok=(200,)):
-        people = [api.must("POST", "/staff", person, ok=(201,)) for person in STAFF]
+        people = [api.must("POST", "/staff", {key: value for key, value in person.items() if key != "login"}
+                           | ({"user_id": users[person["login"]]["id"]} if "login" in person else {}), ok=(201,))
+                  for person in STAFF]
         leader, installer, measurer = (person["id"] for person in people)
         api.must("POST", "/crews", {"name": "Бригада подключения №1", "skill": "подключение",
                                     "leader_name": "Сергей Иванов", "leader_phone": "+79005550101",

@@ -1,6 +1,7 @@
 """S1 in a real browser: the manager drags a sale to "contract signed" on the kanban, the gate asks
 for exactly the missing address, a linked connection deal opens by rule; an installer's slot is
-booked for it; the client's SMS shows on the deal card with its delivery status."""
+booked for it; the client's SMS shows on the deal card with its delivery status; a controller's
+question reaches the manager live."""
 import random
 import uuid
 
@@ -111,3 +112,11 @@ def test_manager_moves_the_sale_books_the_installers_and_sees_the_sms_delivered(
     expect(row.locator("td").nth(2)).to_have_text(client_phone)
     expect(row.locator(".message-status")).to_have_text("доставлено")
     expect(page.locator("section.panel", has_text="Выезды бригад")).to_contain_text("Лесная, д. 5")
+
+    # A controller's question on the sale reaches its manager at once, without a reload.
+    asked = system.user("controller").post(f"/deals/{deal['id']}/comments", json={"text": "Когда подключение?"})
+    assert asked.status_code == 201, asked.text
+    expect(page.locator("#toasts .toast.note")).to_contain_text("Когда подключение?")
+    expect(page.locator("#unread")).to_have_text("1")
+    page.get_by_role("button", name="Уведомления").click()
+    expect(page.locator("#notifications")).to_contain_text("Когда подключение?")

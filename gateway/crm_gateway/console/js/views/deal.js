@@ -14,6 +14,7 @@ const HISTORY_KIND = {
   created: "Сделка создана", stage_changed: "Этап", fields_changed: "Поля изменены", task_created: "Задача",
   responsible_changed: "Ответственный", responsible_returned: "Ответственный возвращён", approval_requested: "Согласование",
   document_added: "Документ", payment_schedule_created: "График платежей", question_asked: "Вопрос контролёра",
+  commented: "Комментарий", notification_requested: "Уведомление",
   linked_deal_created: "Создана связанная сделка", booking_requested: "Запрошен выезд бригады",
   booking_completed: "Выезд выполнен", booking_failed: "Выезд не удался", booking_created: "Выезд записан",
   booking_rescheduled: "Выезд перенесён", booking_cancelled: "Выезд отменён",
