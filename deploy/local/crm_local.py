@@ -444,6 +444,7 @@ def main() -> None:
     if args.command == "up":
         local = local_secrets(profile)
         say("the CRM is up")
+        say(f"  console:  {gateway_url(profile)}/  (log in as admin, manager, operator or crew)")
         say(f"  API:      {gateway_url(profile)}/api/v1  (OpenAPI: {gateway_url(profile)}/api/v1/openapi.json)")
         say(f"  health:   {gateway_url(profile)}/health")
         say(f"  log in:   POST {gateway_url(profile)}/api/v1/auth/login "
