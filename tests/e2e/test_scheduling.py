@@ -161,6 +161,8 @@ def test_reschedule_cancel_and_complete_each_change_the_booking_once(system):
                                                "user_id": member.get("/me").json()["id"]}).json()
     crew = new_crew(system, leader_staff_id=person["id"])
     stranger_crew = new_crew(system)
+    assert [c["id"] for c in member.get("/crews").json()] == [crew["id"]]  # a crew member sees their own
+    assert {crew["id"], stranger_crew["id"]} <= {c["id"] for c in system.admin.get("/crews").json()}
     operator = system.user("operator")
     day = date.today() + timedelta(days=8)
     first = operator.post("/bookings", json=job(crew, day, "09:00", "11:00", deal_id=7)).json()

@@ -66,9 +66,10 @@ async def create_staff(request: web.Request) -> web.Response:
     return json_response(await call(request, "scheduling", "create_staff", **request["body"]), status=201)
 
 
-@routes.get("/crews", roles=ANY_USER, summary="Crews with leaders, members, zones, hours and time zone")
+@routes.get("/crews", roles=ANY_USER,
+            summary="Crews with leaders, members, zones, hours and time zone (a crew member: their own crews)")
 async def list_crews(request: web.Request) -> web.Response:
-    return json_response(await call(request, "scheduling", "list_crews"))
+    return json_response(await call(request, "scheduling", "list_crews", **viewer(request)))
 
 
 @routes.post("/crews", roles=ADMIN, body=JsonObject, summary=(

@@ -62,8 +62,12 @@ def get_crew(session, crew_id: int) -> dict:
     return CrewOutput().dump(row)
 
 
-def list_crews(session) -> list[dict]:
-    return CrewOutput(many=True).dump(session.execute(crew_query().order_by(crews.c.id)).mappings())
+def list_crews(session, viewer_user_id: int | None = None) -> list[dict]:
+    """Every crew, or only the viewer's own (a crew member sees no other crew)."""
+    query = crew_query()
+    if viewer_user_id is not None:
+        query = query.where(crews.c.id.in_(crews_of_user(session, viewer_user_id)))
+    return CrewOutput(many=True).dump(session.execute(query.order_by(crews.c.id)).mappings())
 
 
 def _set_members(tx: Transaction, crew_id: int, member_ids: list[int]) -> None:

@@ -35,8 +35,8 @@ class SchedulingService(ServiceBase):
         return self.db.transaction(crews.update_crew, load(CrewChanges(), changes))
 
     @rpc
-    def list_crews(self) -> list[dict]:
-        return self.db.read(crews.list_crews)
+    def list_crews(self, viewer_user_id: int | None = None) -> list[dict]:
+        return self.db.read(crews.list_crews, viewer_user_id)
 
     @rpc
     def regenerate_ics_token(self, crew_id: int) -> dict:

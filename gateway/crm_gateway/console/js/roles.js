@@ -5,19 +5,20 @@ export const ROLE_NAMES = {
 };
 
 const STAFF = ["admin", "head_of_sales", "manager", "operator", "controller"];
-const SALES = ["admin", "head_of_sales", "manager", "controller"];
+const SALES = ["admin", "head_of_sales", "manager"];
+const DEAL_READERS = [...SALES, "controller"];  // a controller reads deals and asks questions on them
 
 // [hash prefix, module, menu label, roles]
 export const PAGES = [
-  ["inbox", "inbox", "Входящие", ["admin", "head_of_sales", "manager", "operator", "controller"]],
+  ["inbox", "inbox", "Входящие", STAFF],
   ["clients", "client", "Клиенты", STAFF],
   ["booking", "booking", "Запись на замер", ["admin", "head_of_sales", "manager", "operator"]],
-  ["deals", "kanban", "Сделки", SALES],
-  ["deal", "deal", null, SALES],
+  ["deals", "kanban", "Сделки", DEAL_READERS],
+  ["deal", "deal", null, DEAL_READERS],
   ["problems", "problems", "Проблемные заказы", SALES],
   ["jobs", "jobs", "Мои выезды", ["crew_member"]],
   ["calendar", "calendar", "Календарь", [...STAFF, "crew_member"]],
-  ["reports", "reports", "Отчёты", SALES],
+  ["reports", "reports", "Отчёты", DEAL_READERS],
   ["ops", "ops", "Мониторинг", ["admin"]],
 ];
 
