@@ -72,6 +72,7 @@ def local_secrets(profile: str) -> dict:
         "telegram_webhook_secret": lambda: secrets.token_hex(16),
         "pbx_secret": lambda: secrets.token_hex(16),
         "email_secret": lambda: secrets.token_hex(16),
+        "gateway_metrics_token": lambda: secrets.token_hex(24),
     }
     if not wanted.keys() <= known.keys():  # a checkout from before a secret was added gets it now
         known = {**{name: make() for name, make in wanted.items() if name not in known}, **known}
@@ -133,6 +134,7 @@ def crm_env(profile: str) -> dict:
         "TELEGRAM_API_URL": fake_providers_url(profile),
         "TELEGRAM_BOT_TOKEN": local["telegram_bot_token"],
         "TELEGRAM_WEBHOOK_SECRET": local["telegram_webhook_secret"],
+        "GATEWAY_METRICS_TOKEN": local["gateway_metrics_token"],  # Prometheus reads /api/v1/metrics with it
         # bench/notify.py raises them (NOTIFY_RATE_LIMITS=sms=100000) to measure the pipeline itself.
         "NOTIFY_RATE_LIMITS": os.environ.get("NOTIFY_RATE_LIMITS", "sms=10,whatsapp=10,email=20,telegram=25"),
         # Tests must not depend on the hour they run at; quiet hours have their unit tests.

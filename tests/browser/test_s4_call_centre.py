@@ -118,3 +118,29 @@ def test_operator_takes_a_call_sees_the_history_and_books_a_measurer(system, bro
         expect(job.get_by_role("button")).to_have_count(0)
     finally:
         phone_context.close()
+
+
+def test_operator_converts_a_request_and_the_gate_asks_for_what_it_needs(system, browser_context, staff):
+    name = f"Олег Новиков {uuid.uuid4().hex[:4]}"
+    system.post_form("site-okna", {"name": name, "phone": f"+79{random.randint(100000000, 999999999)}",
+                                   "message": "Балкон под ключ", "submission_id": uuid.uuid4().hex})
+    page = browser_context.new_page()
+    log_in(page, staff("operator", "Ольга Оператор"))
+    row = page.locator("table.grid tbody tr", has_text=f"Заявка с сайта site-okna: {name}")
+    row.get_by_role("button", name="Перевести").click()
+    page.locator("#lead-stage").select_option(label="Сконвертирован")
+    page.locator("dialog.modal").get_by_role("button", name="Перевести").click()
+
+    gate = page.locator("dialog.modal", has_text="Для перехода на этот этап")
+    expect(gate.locator("label")).to_have_text(["Тип заявки *", "Тип клиента *"])
+    gate.get_by_role("button", name="Заполнить и перевести").click()
+    expect(gate.locator("#e-request_type")).to_have_text("Обязательно для этого этапа")
+    expect(gate.locator("#e-client_type")).to_have_text("Обязательно для этого этапа")
+    gate.locator("#f-request_type").fill("замер")
+    gate.locator("#f-client_type").select_option("private")
+    gate.get_by_role("button", name="Заполнить и перевести").click()
+    expect(page.locator("#toasts")).to_contain_text("Сконвертирован")
+    expect(row).to_have_count(0)  # no longer among the open requests
+    leads = system.admin.get("/leads", params={"q": name}).json()["items"]
+    assert [(lead["stage_kind"], lead["request_type"], lead["client_type"]) for lead in leads] == [
+        ("won", "замер", "private")]

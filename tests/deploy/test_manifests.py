@@ -47,6 +47,21 @@ PER_PROCESS_ENV = "CRM_SERVICE_NAME"
 # Read by the code, deliberately not deployed: tunables whose defaults are right in production
 # (add them to the ConfigMap/compose when one needs changing), and the password that only
 # `crm-gateway create-user` reads, given by the operator at the time.
+class UniqueKeyLoader(yaml.SafeLoader):
+    """YAML that refuses a key given twice in one mapping (a later value silently wins otherwise)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [key.value for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"]  # own keys only
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise yaml.constructor.ConstructorError(None, None, f"keys given twice: {repeated}", node.start_mark)
+        return super().construct_mapping(node, deep)
+
+
+def load_yaml(text: str):
+    return yaml.load(text, UniqueKeyLoader)
+
+
 OPTIONAL_ENV = {
     "DEFAULT_PHONE_REGION", "GATEWAY_RPC_TIMEOUT", "GATEWAY_TOKEN_TTL_HOURS",
     "GATEWAY_MAX_BODY_BYTES", "CRM_USER_PASSWORD",
@@ -55,8 +70,6 @@ OPTIONAL_ENV = {
     # The ops dashboard reads queues over AMQP without it; compose, whose broker has the
     # management plugin, sets it for the gateway.
     "RABBITMQ_MANAGEMENT_URL",
-    # Without it only an admin's token reads the gateway's metrics; compose sets it for Prometheus.
-    "GATEWAY_METRICS_TOKEN",
 } | {f"{name.upper()}_MAX_WORKERS" for name in EXPECTED_PROCESSES - {"gateway"}}
 # Report tunables, documented in README.md ("Reports", "Settings")
 OPTIONAL_ENV |= {f"REPORTS_{name}" for name in (
@@ -65,7 +78,8 @@ OPTIONAL_ENV |= {f"REPORTS_{name}" for name in (
 # Variables the compose file must take from its environment / env file, never from the file.
 WEBHOOK_SECRETS = {"CRM_FORM_SITES", "TWILIO_AUTH_TOKEN", "CRM_PBX_SECRET", "TELEGRAM_WEBHOOK_SECRET",
                    "CRM_EMAIL_WEBHOOK_SECRET", "TELEGRAM_BOT_TOKEN"}
-COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "GATEWAY_METRICS_TOKEN"} | WEBHOOK_SECRETS
+SCRAPER_SECRETS = {"GATEWAY_METRICS_TOKEN"}  # Prometheus reads the gateway's metrics with it
+COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"} | SCRAPER_SECRETS | WEBHOOK_SECRETS
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -97,8 +111,9 @@ def required_env(dev_env) -> set[str]:
 @pytest.fixture(scope="module")
 def secret_env(dev_env) -> set[str]:
     """What carries a credential: the broker URI, every database URL, the webhook secrets and
-    the message providers' tokens."""
-    return {"AMQP_URI"} | WEBHOOK_SECRETS | {name for name in dev_env if name.endswith("_DATABASE_URL")}
+    the message providers' tokens, the scraper's token."""
+    return {"AMQP_URI"} | WEBHOOK_SECRETS | SCRAPER_SECRETS | {
+        name for name in dev_env if name.endswith("_DATABASE_URL")}
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +161,7 @@ def interpolate(value, env: dict):
 
 @pytest.fixture(scope="module")
 def compose_raw() -> dict:
-    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    return load_yaml(COMPOSE_FILE.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +174,7 @@ def compose(compose_raw, example_env) -> dict:
 def k8s_documents() -> list[dict]:
     documents = []
     for path in sorted(K8S_DIR.rglob("*.y*ml")):
-        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+        for document in yaml.load_all(path.read_text(encoding="utf-8"), UniqueKeyLoader):
             if document:
                 documents.append({**document, "__file__": path.relative_to(K8S_DIR).as_posix()})
     return documents
@@ -296,7 +311,7 @@ def test_kubernetes_deploys_every_process_and_a_migration_job(deployments, jobs,
 
 
 def test_every_kubernetes_object_is_in_the_namespace_and_the_kustomization(k8s_documents):
-    kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text(encoding="utf-8"))
+    kustomization = load_yaml((K8S_DIR / "kustomization.yaml").read_text(encoding="utf-8"))
     namespaces = of_kind(k8s_documents, "Namespace")
     assert set(namespaces) == {kustomization["namespace"]}
     for document in k8s_documents:
@@ -527,7 +542,7 @@ SAMPLE_SUFFIXES = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucke
 
 
 def scrape_jobs(name: str) -> dict[str, dict]:
-    config = yaml.safe_load((PROMETHEUS_DIR / name).read_text(encoding="utf-8"))
+    config = load_yaml((PROMETHEUS_DIR / name).read_text(encoding="utf-8"))
     return {job["job_name"]: job for job in config["scrape_configs"]}
 
 

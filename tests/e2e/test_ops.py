@@ -4,6 +4,8 @@ the broker over AMQP here: the local RabbitMQ runs without its management plugin
 import random
 import uuid
 
+import requests
+
 from crm_chassis.events import make_envelope
 from crm_deals import events as deals_events
 from tests.support.system import eventually, publish_event
@@ -99,3 +101,6 @@ def test_the_gateway_metrics_are_for_an_admin_or_the_scraper(system):
     assert response.status_code == 200 and "crm_gateway_requests_total" in response.text
     assert system.user("operator").get("/metrics").status_code == 403
     assert system.anonymous().get("/metrics").status_code == 401
+    scraper = requests.get(f"{system.base_url}/api/v1/metrics", timeout=10,
+                           headers={"Authorization": f"Bearer {system.env['GATEWAY_METRICS_TOKEN']}"})
+    assert scraper.status_code == 200 and "crm_gateway_requests_total" in scraper.text

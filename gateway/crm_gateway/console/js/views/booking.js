@@ -6,11 +6,13 @@ import { filled, form } from "../forms.js";
 
 function countdown(expiresAt, onExpired) {
   const el = h("strong.countdown");
+  let shown = false;
   const tick = () => {
     const left = Math.max(0, Math.round((new Date(expiresAt) - Date.now()) / 1000));
     el.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-    if (left === 0) { clearInterval(timer); onExpired(); }
-    if (!el.isConnected && left < 3600) clearInterval(timer);
+    shown ||= el.isConnected;
+    if (shown && !el.isConnected) clearInterval(timer);  // booked, released or left the page
+    else if (left === 0) { clearInterval(timer); onExpired(); }
   };
   const timer = setInterval(tick, 1000);
   tick();

@@ -96,6 +96,16 @@ export async function render(root, params) {
     } }));
   };
 
+  const reject = (approval) => {
+    const box = dialog(`Отклонить: ${approval.title}`, form({ submit: "Отклонить", fields: [
+      { name: "comment", label: "Причина", type: "textarea", required: true }],
+      onSubmit: async (values) => {
+        await api.post(`/approvals/${approval.id}/reject`, filled(values));
+        box.close();
+        reload();
+      } }));
+  };
+
   const upload = form({ submit: "Загрузить", fields: [
     { name: "kind", label: "Вид документа", required: true,
       type: "select", options: [...new Set(pipeline.stages.flatMap((s) => s.required_documents))].map((k) => [k, k])
@@ -142,8 +152,7 @@ export async function render(root, params) {
         { label: "Статус", render: (a) => ({ pending: "ждёт", approved: "согласовано", rejected: "отклонено" }[a.status] || a.status) },
         { label: "", render: (a) => a.status === "pending" ? [
           h("button", { type: "button", on: { click: act(() => api.post(`/approvals/${a.id}/approve`, {})) } }, "Согласовать"),
-          h("button.danger", { type: "button", on: { click: act(() => api.post(`/approvals/${a.id}/reject`,
-            { comment: prompt("Причина отказа") || "" })) } }, "Отклонить")] : (a.comment || "") },
+          h("button.danger", { type: "button", on: { click: () => reject(a) } }, "Отклонить")] : (a.comment || "") },
       ], deal.approvals, { empty: "Согласований нет" })),
       section("Сообщения клиенту и статус доставки", table([
         { label: "Когда", render: (m) => dateTime(m.created_at) },
