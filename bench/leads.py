@@ -14,6 +14,8 @@ Loopback only; what each phase does is in bench/README.md. How to read the figur
   - "card ms": one crm_leads.clients.client_card (contact, identities, open leads, 50 history rows, total)
     in-process on a scratch database, warm cache, no RPC or HTTP: the database side of GET /clients/{id}.
     "heaviest": the 20 contacts with most communications; "offset 1000": a deep history page.
+  - "inbox ms": one crm_leads.inbox.list_inbox (a page of 50 newest first plus counts per category for
+    the same filters) on the same data: the database side of GET /communications, the operator's inbox.
   - "history plan": the card's own history query, EXPLAIN ANALYZEd. It should read
     communications_contact_time (Index Scan Backward < Incremental Sort on id); a plain Sort above a
     Bitmap Heap Scan reads a contact's whole history for one page: fine for a few rows, not for 50k.
@@ -39,7 +41,7 @@ import traceback
 import urllib.parse
 import warnings
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -54,6 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import intake  # noqa: E402  loopback check, percentile, phones, run tag, raw PostgreSQL and RabbitMQ
 from crm_chassis.migrate import upgrade  # noqa: E402
 from crm_leads.clients import client_card  # noqa: E402
+from crm_leads.inbox import list_inbox  # noqa: E402
 
 TAG, TWILIO_EVERY, SKEW, CHUNK, FULL = intake.RUN_TAG, 4, 3, 1_000_000, (1_000_000, 5_000_000)
 MAPPING = {"columns": {"legacy_id": "ID", "name": "Имя", "phone": "Телефон", "email": "Email", "stage": "Статус",
@@ -193,7 +196,8 @@ SEED = {
         "INSERT INTO communications (contact_id, channel, direction, status, category, occurred_at,"
         " duration_seconds, external_id, from_address, to_address, body)"
         " SELECT c, (ARRAY['call', 'call', 'sms', 'whatsapp', 'email'])[1 + g %% 5],"
-        " CASE WHEN g %% 3 = 0 THEN 'out' ELSE 'in' END, 'completed', 'existing_client',"
+        " CASE WHEN g %% 3 = 0 THEN 'out' ELSE 'in' END, 'completed',"
+        " (ARRAY['new_request', 'existing_client', 'open_order', 'spam', 'service_question'])[1 + (g / 7) %% 5],"
         " now() - random() * interval '3 years', CASE WHEN g %% 5 < 2 THEN 10 + g %% 600 END, 'seed-' || g,"
         " '+7' || (9000000000 + c), '+74950000000', 'Сообщение ' || g"
         " FROM (SELECT g, 1 + floor(%(m)s * random() ^ %(skew)s)::bigint AS c"
@@ -273,6 +277,18 @@ def card_phase(args: argparse.Namespace, deadline: float) -> list[tuple]:
                     client_card(session, contact_id, limit=50, offset=offset)
                     timings[label].append(time.perf_counter() - began)
                     session.rollback()
+            week_ago = datetime.now(UTC) - timedelta(days=7)
+            for label, query in (("whole log", {}), ("incoming, last 7 days", {"direction": "in", "since": week_ago}),
+                                 ("one category, last 7 days", {"category": "open_order", "since": week_ago}),
+                                 ("one category, offset 1000", {"category": "open_order", "offset": 1000})):
+                timings[f"inbox: {label}"] = []
+                for _ in range(20):
+                    left(deadline)
+                    began = time.perf_counter()
+                    list_inbox(session, **({"category": None, "direction": None, "channel": None, "since": None,
+                                            "limit": 50, "offset": 0} | query))
+                    timings[f"inbox: {label}"].append(time.perf_counter() - began)
+                    session.rollback()
             for label, contact_id, offset in (("heaviest, offset 0", heavy[0], 0),
                                               ("heaviest, offset 1000", heavy[0], 1000),
                                               ("a random contact", randoms[0], 0)):
@@ -288,7 +304,8 @@ def card_phase(args: argparse.Namespace, deadline: float) -> list[tuple]:
             ("card seeding s", f"{sum(seconds.values()):.0f}", ", ".join(f"{k} {v:.0f}" for k, v in seconds.items()))]
     for label, values in timings.items():
         values.sort()
-        rows.append((f"card p50 / p95 / max ms, {label}", " / ".join(
+        what, _, name = label.rpartition(": ")
+        rows.append((f"{what or 'card'} p50 / p95 / max ms, {name}", " / ".join(
             f"{intake.percentile(values, p) * 1000:.1f}" for p in (.5, .95, 1)), heavy_note if "heav" in label else ""))
     for label, shape, took in plans:
         ok = "communications_contact_time" in shape
