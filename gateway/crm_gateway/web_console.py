@@ -14,7 +14,7 @@ SECURITY_HEADERS = {
 
 
 async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(CONSOLE_DIR / "index.html", headers={"Cache-Control": "no-cache", **SECURITY_HEADERS})
+    return web.FileResponse(CONSOLE_DIR / "index.html")  # headers: console_headers
 
 
 async def home(request: web.Request) -> web.Response:

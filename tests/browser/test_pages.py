@@ -1,6 +1,7 @@
 """Every page of every role's menu opens without a script error or a failed request, on a
-desktop and, for the crew, on a phone."""
+desktop and, for the crew, on a phone; and the pages carry their security headers."""
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, log_in
@@ -29,3 +30,13 @@ def test_every_menu_page_opens_cleanly(system, browser_context, staff, role):
         expect(page.locator("main .loading")).to_have_count(0)
         errors = page.locator("main .alert.error:visible").all_inner_texts()
         assert not errors and not problems, f"{role} on «{title}» ({href}): {errors} {problems}"
+
+
+def test_the_console_is_served_with_its_security_headers(system):
+    home = requests.get(system.base_url, timeout=10)
+    assert home.url.endswith("/console/") and "<title>CRM" in home.text
+    for path in ("/console/", "/console/js/main.js"):
+        response = requests.get(f"{system.base_url}{path}", timeout=10)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert response.headers["Cache-Control"] == "no-cache"

@@ -3,7 +3,7 @@ const BASE = "/api/v1";
 const TOKEN_KEY = "crm.token";
 const USER_KEY = "crm.user";
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, body) {
     super(body.message || `HTTP ${status}`);
     this.status = status;
@@ -25,7 +25,7 @@ export const session = {
   },
 };
 
-export function url(path, query = {}) {
+function url(path, query = {}) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined && value !== null && value !== "") params.append(key, value);

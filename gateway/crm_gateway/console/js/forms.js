@@ -29,7 +29,7 @@ function readValue(el, field) {
 
 // Field errors come as {field: ["message"]}, {field: "message"}, nested under a key such as
 // `fields`, or as a gate's {missing_fields: [...]}: all are shown next to the named field.
-export function fieldErrors(details = {}) {
+function fieldErrors(details = {}) {
   const errors = {};
   const add = (name, message) => { (errors[name] ||= []).push(message); };
   for (const name of details.missing_fields || []) add(name, "Обязательно для этого этапа");

@@ -3,18 +3,20 @@
 import { h } from "./dom.js";
 import { dialog, filled, form } from "./forms.js";
 
+export const CLIENT_TYPES = [["", "—"], ["private", "Частный"], ["business", "Бизнес"]];
+
 const LEAD_FIELDS = {
   request_type: { label: "Тип заявки" },
-  client_type: { label: "Тип клиента", type: "select", options: [["", "—"], ["private", "Частный"], ["business", "Бизнес"]] },
+  client_type: { label: "Тип клиента", type: "select", options: CLIENT_TYPES },
   company_name: { label: "Компания" },
   company_category: { label: "Категория компании", type: "select", options: [["", "—"], ["A", "A"], ["B", "B"], ["C", "C"]] },
 };
 
 const INPUT_TYPES = { number: "number", money: "number", date: "date", boolean: "checkbox", user: "number" };
 
-// A deal pipeline's typed custom field as a form field.
-export function pipelineField(definition) {
-  const field = { name: definition.code, label: definition.name || definition.code, required: true };
+// A deal pipeline's typed custom field as a form field (required where a gate asks for it).
+export function pipelineField(definition, { required = true, value } = {}) {
+  const field = { name: definition.code, label: definition.name || definition.code, required, value };
   if (definition.type === "list") {
     return { ...field, type: "select", options: [["", "—"], ...(definition.options || []).map((o) => [o, o])] };
   }

@@ -5,6 +5,7 @@ import { api, download } from "../api.js";
 import { dateTime, h, mount, money, table, toast } from "../dom.js";
 import { dialog, filled, form } from "../forms.js";
 import { nameOf, staffNames } from "../directory.js";
+import { pipelineField } from "../gate.js";
 import { moveDeal } from "./kanban.js";
 
 const MESSAGE_STATUS = { queued: "в очереди", sending: "отправляется", sent: "отправлено", delivered: "доставлено",
@@ -71,9 +72,7 @@ export async function render(root, params) {
   const fieldsForm = form({
     className: "inline",
     submit: "Сохранить поля",
-    fields: pipeline.fields.map((f) => ({ name: f.code, label: f.name, value: deal.fields?.[f.code],
-      type: { number: "number", money: "number", date: "date", boolean: "checkbox" }[f.type] || (f.type === "list" ? "select" : "text"),
-      options: f.type === "list" ? [["", "—"], ...(f.options || []).map((o) => [o, o])] : undefined })),
+    fields: pipeline.fields.map((f) => pipelineField(f, { required: false, value: deal.fields?.[f.code] })),
     onSubmit: async (values) => {
       await api.patch(`/deals/${deal.id}`, { fields: filled(values) });
       toast("Поля сохранены", "ok");

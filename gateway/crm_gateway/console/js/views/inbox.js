@@ -2,7 +2,7 @@
 import { api } from "../api.js";
 import { dateTime, failure, h, mount, table, toast } from "../dom.js";
 import { dialog, filled, form } from "../forms.js";
-import { leadField, moveThroughGate } from "../gate.js";
+import { CLIENT_TYPES, leadField, moveThroughGate } from "../gate.js";
 
 export const CATEGORY_NAMES = {
   all: "Все", new_request: "Новая заявка", existing_client: "Клиент", open_order: "Текущий заказ",
@@ -27,8 +27,7 @@ export function newLeadDialog(prefill = {}) {
       { name: "title", label: "Тема", value: prefill.title },
       { name: "message", label: "Суть обращения", type: "textarea", value: prefill.message },
       { name: "request_type", label: "Тип заявки", value: prefill.request_type },
-      { name: "client_type", label: "Тип клиента", type: "select", value: prefill.client_type,
-        options: [["", "—"], ["private", "Частный"], ["business", "Бизнес"]] },
+      { name: "client_type", label: "Тип клиента", type: "select", value: prefill.client_type, options: CLIENT_TYPES },
     ],
     onSubmit: async (values) => {
       const lead = await api.post("/leads", { ...filled(values), channel: prefill.channel || "manual" });
@@ -127,7 +126,11 @@ export async function render(root, params, query) {
     }
   };
   // Listening before the first load: a call that lands meanwhile is not missed.
-  const refresh = () => { if (root.isConnected) load(); };
+  let pending = null;
+  const refresh = () => {  // a burst of calls reloads the page once
+    if (pending || !root.isConnected) return;
+    pending = setTimeout(() => { pending = null; load(); }, 300);
+  };
   window.addEventListener("crm:communication", refresh);
   window.addEventListener("crm:lead-created", refresh);
   window.addEventListener("hashchange", () => {

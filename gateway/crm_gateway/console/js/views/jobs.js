@@ -63,11 +63,8 @@ export async function render(root) {
   const list = h("div");
   mount(root, h("h1", "Мои выезды: сегодня и завтра"), list);
   const load = async () => {
-    const today = isoDay(0);
-    const dayAfter = isoDay(2);
-    const jobs = (await api.get("/bookings", { date_from: today, date_to: isoDay(1) }))
-      .filter((b) => b.kind !== "hold" && b.kind !== "absence" && b.status !== "cancelled"
-        && isoDay(0, new Date(b.starts_at)) >= today && isoDay(0, new Date(b.starts_at)) < dayAfter);
+    const jobs = (await api.get("/bookings", { date_from: isoDay(0), date_to: isoDay(1) }))
+      .filter((b) => b.kind === "booking" && b.status !== "cancelled");
     mount(list, jobs.length ? jobs.map((job) => jobCard(job, load)) : h("p.empty", "На сегодня и завтра выездов нет"));
   };
   await load();

@@ -51,7 +51,8 @@ export async function render(root) {
   mount(root, h("h1", "Мониторинг"), summary, services, h("h2", "Отложенные события"), parkedBox);
   const load = async () => {
     try {
-      const [ops, parked] = await Promise.all([api.get("/admin/ops"), api.get("/admin/parked-events")]);
+      const ops = await api.get("/admin/ops");
+      const parked = ops.services.some((s) => s.parked_events > 0) ? await api.get("/admin/parked-events") : {};
       mount(summary, h("p.muted", `Проверено ${dateTime(ops.checked_at)} · шлюз ${ops.gateway.version} · брокер: `,
         ops.broker.status === "ok" ? `${ops.broker.source === "management" ? "management API" : "AMQP"}` : h("span.tag.bad", ops.broker.error || "недоступен"),
         " · скорости — между двумя обновлениями страницы"));
