@@ -23,6 +23,9 @@ KNOWN_PERSON_STATEMENTS = 9  # the same phone again
 KNOWN_PERSON_NEW_EMAIL_STATEMENTS = 11  # the same phone and an e-mail the contact did not have yet
 RETRY_STATEMENTS = 1
 
+WAITING_FOR_AN_IDENTITY = sa.text(
+    "SELECT count(*) FROM pg_locks JOIN pg_database ON pg_database.oid = pg_locks.database "
+    "WHERE locktype = 'advisory' AND NOT granted AND datname = current_database()")
 INSERTED = re.compile(r"\bINSERT INTO (\w+)")
 READ = re.compile(r"\b(?:FROM|JOIN) (\w+)")
 
@@ -156,3 +159,27 @@ def test_a_retried_form_is_stored_once(engine, counted):
                             .where(leads.c.external_id == submitted["submission_id"])).scalar_one() == 1
         assert conn.execute(sa.select(sa.func.count()).select_from(contacts)
                             .where(contacts.c.phone == submitted["phone"])).scalar_one() == 1
+
+
+def test_two_forms_from_one_new_person_at_once_make_one_contact(engine):
+    """The contact is looked up only once the person's identity lock is held: the second intake
+    waits for the first to commit and then finds the contact it created."""
+    import eventlet
+
+    phone, makers = new_phone(), sessionmaker(engine)
+
+    def intake_committed(submitted):
+        with makers.begin() as session:
+            return intake.intake_web_form(Transaction(session, "leads"), submitted, "RU")
+
+    with makers.begin() as first:
+        lead = intake.intake_web_form(Transaction(first, "leads"), form(phone=phone), "RU")
+        second = eventlet.spawn(intake_committed, form(site="site-okna", phone=phone))
+        with engine.connect() as conn:
+            for _ in range(1000):
+                if conn.execute(WAITING_FOR_AN_IDENTITY).scalar_one():
+                    break
+                eventlet.sleep(0.01)
+            else:
+                pytest.fail("the second intake of one person did not wait for the first")
+    assert second.wait()["contact"]["id"] == lead["contact"]["id"]
