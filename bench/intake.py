@@ -22,66 +22,28 @@ import argparse
 import asyncio
 import hashlib
 import hmac
-import ipaddress
 import json
-import socket
 import statistics
 import sys
 import time
-import urllib.parse
-import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aio_pika
 import aiohttp
-import psycopg2
+
+from harness import (RUN_TAG, BenchArguments, percentile, phone_for, print_table, raw_postgres, raw_rabbitmq,
+                     read_secrets, run_bounded)
 
 POLL_SECONDS = 0.2
-RUN_TAG = uuid.uuid4().hex[:10]
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8080")
-    parser.add_argument("--secrets", default="var/dev/secrets.json")
+    parser = BenchArguments(__doc__, targets=("url", "secrets", "pg_url", "amqp_uri"),
+                            sizes={"requests": (2000, 6), "concurrency": (50, 2)}, time_limit=600)
     parser.add_argument("--site", help="form site to post to (default: the first in the secrets)")
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--amqp-uri", default="amqp://guest:guest@127.0.0.1:5672/")
-    parser.add_argument("--time-limit", type=float, default=600, help="seconds for the whole run")
     parser.add_argument("--catch-up-timeout", type=float, default=120, help="seconds to wait for reports")
-    args = parser.parse_args()
-    if min(args.requests, args.concurrency, args.time_limit) <= 0:
-        parser.error("--requests, --concurrency and --time-limit must be positive")
-    for option in ("url", "pg_url", "amqp_uri"):
-        host = urllib.parse.urlsplit(getattr(args, option)).hostname or "localhost"
-        if not is_loopback(host):
-            parser.error(f"--{option.replace('_', '-')}: {host} is not a loopback address; refusing")
-    return args
-
-
-def is_loopback(host: str) -> bool:
-    """True only if every address the host name resolves to is a loopback address."""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror:
-        return False
-    return bool(infos) and all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos)
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile of a sorted, non-empty list."""
-    return values[min(len(values) - 1, max(0, round(share * len(values)) - 1))]
-
-
-def phone_for(index: int) -> str:
-    """A valid Russian mobile, +7 9XX XXX XX XX, unique within a run (7919 is prime to 10**9)."""
-    digits = f"{(int(RUN_TAG, 16) + index * 7919) % 10**9:09d}"
-    return f"+7 9{digits[:2]} {digits[2:5]} {digits[5:7]} {digits[7:]}"
+    return parser.parse_args()
 
 
 # -- the system --------------------------------------------------------------------------
@@ -152,76 +114,11 @@ async def wait_for_reports(crm: Crm, target: int, timeout: float) -> tuple[float
     return None, counted
 
 
-# -- raw PostgreSQL and RabbitMQ ---------------------------------------------------------
-
-def raw_postgres(pg_url: str, n: int, concurrency: int, deadline: float) -> float:
-    """Committed single-row inserts/s into a scratch database, C connections in threads."""
-    scratch = f"bench_intake_{RUN_TAG}"
-    admin = psycopg2.connect(pg_url)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{scratch}"')
-    connections = []
-    try:
-        for _ in range(concurrency):  # too many clients? lower --concurrency or raise max_connections
-            connections.append(psycopg2.connect(pg_url, dbname=scratch))
-            connections[-1].autocommit = True
-        connections[0].cursor().execute("CREATE TABLE bench (id bigserial PRIMARY KEY,"
-                                        " created_at timestamptz NOT NULL DEFAULT now(), payload text NOT NULL)")
-        indexes = iter(range(n))  # next() on a shared range iterator is atomic under the GIL
-
-        def insert_loop(connection) -> int:
-            cursor, done = connection.cursor(), 0
-            for _ in indexes:
-                if time.perf_counter() > deadline:
-                    break
-                cursor.execute("INSERT INTO bench (payload) VALUES (%s)", ("x" * 200,))
-                done += 1
-            return done
-
-        started = time.perf_counter()
-        with ThreadPoolExecutor(len(connections)) as pool:
-            done = sum(pool.map(insert_loop, connections))
-        return done / (time.perf_counter() - started)
-    finally:
-        for connection in connections:
-            connection.close()
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-        admin.close()
-
-
-async def raw_rabbitmq(amqp_uri: str, n: int, concurrency: int, deadline: float) -> float:
-    """Persistent publishes/s confirmed by the broker, C in flight, to a scratch durable queue."""
-    connection = await aio_pika.connect(amqp_uri)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        queue = await channel.declare_queue(f"bench.intake.{RUN_TAG}", durable=True)
-        body = json.dumps({"event_type": "lead.created.v1", "data": {"x": "y" * 400}}).encode()
-        done, indexes = [0], iter(range(n))
-
-        async def publisher() -> None:
-            for _ in indexes:
-                if time.perf_counter() > deadline:
-                    break
-                await channel.default_exchange.publish(aio_pika.Message(
-                    body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=queue.name)
-                done[0] += 1
-
-        started = time.perf_counter()
-        try:
-            await asyncio.gather(*(publisher() for _ in range(concurrency)))
-            return done[0] / (time.perf_counter() - started)
-        finally:
-            await queue.delete(if_unused=False, if_empty=False)
-    finally:
-        await connection.close()
-
-
 # -- the run -----------------------------------------------------------------------------
 
 async def main(args: argparse.Namespace) -> None:
     deadline = time.perf_counter() + args.time_limit
-    with open(args.secrets) as file:
-        local = json.load(file)
+    local = read_secrets(args.secrets)
     site = args.site or next(iter(local["form_sites"]))
     n, c = args.requests, args.concurrency
     connector = aiohttp.TCPConnector(limit=c + 2)
@@ -261,23 +158,7 @@ async def main(args: argparse.Namespace) -> None:
         ("raw PG commits/s", f"{pg_rate:.1f}", ""),
         ("raw MQ confirmed publishes/s", f"{mq_rate:.1f}", ""),
     ]
-    print_table(rows)
-
-
-def print_table(rows: list[tuple[str, str, str]]) -> None:
-    """metric, value, system / raw: the closing table every bench script prints."""
-    left, middle = (max(len(row[i]) for row in rows) for i in (0, 1))
-    print(f"\n{'metric':<{left}}  {'value':<{middle}}  system / raw")
-    for metric, value, share in rows:
-        print(f"{metric:<{left}}  {value:<{middle}}  {share}".rstrip())
-
-
-def run_bounded(main, arguments: argparse.Namespace) -> None:
-    """Run `main(arguments)` and stop it, failing, at `arguments.time_limit` seconds."""
-    try:
-        asyncio.run(asyncio.wait_for(main(arguments), timeout=arguments.time_limit))
-    except asyncio.TimeoutError:
-        sys.exit(f"the run exceeded its time limit of {arguments.time_limit:.0f} s")
+    print_table(rows, note="system / raw")
 
 
 if __name__ == "__main__":

@@ -14,42 +14,29 @@ to measure the pipeline rather than the configured limit (printed figures say wh
 """
 import argparse
 import asyncio
-import json
 import sys
 import time
-import urllib.parse
 
 import aiohttp
 
-from intake import RUN_TAG, is_loopback, phone_for, print_table, raw_postgres, raw_rabbitmq, run_bounded
+from harness import (RUN_TAG, BenchArguments, phone_for, print_table, raw_postgres, raw_rabbitmq, read_secrets,
+                     run_bounded)
 
 POLL_SECONDS = 0.2
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8080")
-    parser.add_argument("--providers", default="http://127.0.0.1:8111", help="the fake providers' HTTP address")
-    parser.add_argument("--secrets", default="var/dev/secrets.json")
-    parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=50, help="for the raw PostgreSQL/RabbitMQ phases")
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--amqp-uri", default="amqp://guest:guest@127.0.0.1:5672/")
-    parser.add_argument("--time-limit", type=float, default=600, help="seconds for the whole run")
+    parser = BenchArguments(__doc__, targets=("url", "providers", "secrets", "pg_url", "amqp_uri"),
+                            sizes={"messages": (2000, 5), "concurrency": (50, 2)}, time_limit=600)
     args = parser.parse_args()
-    if not 1 <= args.messages <= 10000:
+    if args.messages > 10000:
         parser.error("--messages must be 1..10000 (one campaign)")
-    for option in ("url", "providers", "pg_url", "amqp_uri"):
-        host = urllib.parse.urlsplit(getattr(args, option)).hostname or "localhost"
-        if not is_loopback(host):
-            parser.error(f"--{option.replace('_', '-')}: {host} is not a loopback address; refusing")
     return args
 
 
 async def main(args: argparse.Namespace) -> None:
     deadline = time.perf_counter() + args.time_limit
-    with open(args.secrets) as file:
-        password = json.load(file)["admin_password"]
+    password = read_secrets(args.secrets)["admin_password"]
     n, api = args.messages, args.url.rstrip("/") + "/api/v1"
     numbers = [phone_for(i).replace(" ", "") for i in range(n)]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
@@ -95,7 +82,7 @@ async def main(args: argparse.Namespace) -> None:
         ("raw PG commits/s", f"{pg_rate:.1f}", ""),
         ("raw MQ confirmed publishes/s", f"{mq_rate:.1f}", ""),
     ]
-    print_table(rows)
+    print_table(rows, note="system / raw")
 
 
 if __name__ == "__main__":

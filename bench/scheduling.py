@@ -26,21 +26,17 @@ deleted at the end; notifications sent about its bookings stay in notify.
 """
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import time
-import urllib.parse
 from collections import Counter
 from datetime import date, datetime, time as clock, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import psycopg2
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import RUN_TAG, is_loopback, percentile, raw_postgres  # noqa: E402
+from harness import RUN_TAG, BenchArguments, percentile, print_table, raw_postgres, read_secrets
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 SEED = """
@@ -55,29 +51,12 @@ FROM unnest(%(crews)s::bigint[]) AS crew(id),
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8080")
-    parser.add_argument("--secrets", default="var/dev/secrets.json")
-    parser.add_argument("--scheduling-db", default="postgresql://postgres@127.0.0.1:5432/crm_scheduling")
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
-                        help="server for the raw PostgreSQL phase")
-    parser.add_argument("--pg-connections", type=int, default=10,
-                        help="connections for the raw PostgreSQL phase (the server is shared: keep it modest)")
-    parser.add_argument("--crews", type=int, default=200)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--attempts", type=int, default=1000)
-    parser.add_argument("--slots", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--searches", type=int, default=50)
+    parser = BenchArguments(__doc__, targets=("url", "secrets", "scheduling_db", "pg_url"), sizes={
+        "crews": (200, 3), "days": (30, 3), "attempts": (1000, 8), "slots": (20, 2), "concurrency": (50, 4),
+        "searches": (50, 2), "pg_connections": (10, 2)})
     args = parser.parse_args()
-    if min(args.crews, args.days, args.attempts, args.slots, args.concurrency, args.searches, args.pg_connections) <= 0:
-        parser.error("every count must be positive")
     if args.slots > args.crews:
         parser.error("--slots must not exceed --crews (one contested slot per crew)")
-    for option in ("url", "scheduling_db", "pg_url"):
-        host = urllib.parse.urlsplit(getattr(args, option)).hostname or "localhost"
-        if not is_loopback(host):
-            parser.error(f"--{option.replace('_', '-')}: {host} is not a loopback address; refusing")
     return args
 
 
@@ -171,8 +150,7 @@ def ms(values: list[float]) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
-    with open(args.secrets) as file:
-        password = json.load(file)["admin_password"]
+    password = read_secrets(args.secrets)["admin_password"]
     first = datetime.now(MOSCOW).date() + timedelta(days=1)
     connector = aiohttp.TCPConnector(limit=args.concurrency + 2)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=connector) as http:
@@ -210,10 +188,7 @@ async def main(args: argparse.Namespace) -> None:
         ("search 4 h (full scan), p50 / p95 / p99 ms", ms(full), f"{full_found} slots found"),
         ("raw PG commits/s", f"{pg_rate:.1f}", ""),
     ]
-    left, middle = (max(len(row[i]) for row in rows) for i in (0, 1))
-    print(f"\n{'metric':<{left}}  {'value':<{middle}}  note")
-    for metric, value, note in rows:
-        print(f"{metric:<{left}}  {value:<{middle}}  {note}".rstrip())
+    print_table(rows)
 
 
 if __name__ == "__main__":
