@@ -22,8 +22,10 @@ import urllib.parse
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import aio_pika
+import aiohttp
 import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,6 +96,14 @@ def profile_targets(profile: str) -> dict[str, str]:
 def read_secrets(path: str) -> dict:
     with open(path) as file:
         return json.load(file)
+
+
+async def admin_headers(http: aiohttp.ClientSession, url: str, password: str) -> dict[str, str]:
+    """The admin's Authorization header, logged in through the API; the run ends if that fails."""
+    async with http.post(f"{url.rstrip('/')}/api/v1/auth/login", json={"login": "admin", "password": password}) as r:
+        if r.status != 200:
+            sys.exit(f"login failed: {r.status} {await r.text()}")
+        return {"Authorization": f"Bearer {(await r.json())['token']}"}
 
 
 def is_loopback(host: str) -> bool:
@@ -178,6 +188,26 @@ async def raw_rabbitmq(amqp_uri: str, n: int, concurrency: int, deadline: float)
             await queue.delete(if_unused=False, if_empty=False)
     finally:
         await connection.close()
+
+
+class Baselines(NamedTuple):
+    pg: float  # single-row commits/s
+    mq: float  # confirmed persistent publishes/s
+
+    def share(self, rate: float | None) -> str:
+        """A system figure over each raw one."""
+        return f"{rate / self.pg:6.1%} of PG, {rate / self.mq:6.1%} of MQ" if rate else ""
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        return [("raw PG commits/s", f"{self.pg:.1f}", ""), ("raw MQ confirmed publishes/s", f"{self.mq:.1f}", "")]
+
+
+async def raw_baselines(args: argparse.Namespace, n: int, concurrency: int, deadline: float) -> Baselines:
+    """Both raw phases, N each, C connections / publishes in flight, on the run's --pg-url and --amqp-uri."""
+    print(f"raw PostgreSQL: {n} single-row commits, {concurrency} connections", flush=True)
+    pg = await asyncio.to_thread(raw_postgres, args.pg_url, n, concurrency, deadline)
+    print(f"raw RabbitMQ: {n} confirmed persistent publishes, {concurrency} in flight", flush=True)
+    return Baselines(pg, await raw_rabbitmq(args.amqp_uri, n, concurrency, deadline))
 
 
 # -- the run and its table ---------------------------------------------------------------

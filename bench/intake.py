@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
-from harness import (RUN_TAG, BenchArguments, percentile, phone_for, print_table, raw_postgres, raw_rabbitmq,
+from harness import (RUN_TAG, BenchArguments, admin_headers, percentile, phone_for, print_table, raw_baselines,
                      read_secrets, run_bounded)
 
 POLL_SECONDS = 0.2
@@ -50,13 +50,11 @@ def parse_args() -> argparse.Namespace:
 
 class Crm:
     def __init__(self, http: aiohttp.ClientSession, base: str, site: str):
-        self.http, self.api, self.site, self.token = http, base.rstrip("/") + "/api/v1", site, None
+        self.http, self.base, self.api, self.site = http, base, base.rstrip("/") + "/api/v1", site
+        self.headers = {}
 
     async def login(self, password: str) -> None:
-        async with self.http.post(f"{self.api}/auth/login", json={"login": "admin", "password": password}) as r:
-            if r.status != 200:
-                sys.exit(f"login failed: {r.status} {await r.text()}")
-            self.token = (await r.json())["token"]
+        self.headers = await admin_headers(self.http, self.base, password)
 
     async def leads_counted(self) -> int:
         """Leads from the bench's site counted by reports, yesterday..tomorrow in Moscow."""
@@ -64,7 +62,7 @@ class Crm:
         params = {"date_from": str(today - timedelta(days=1)), "date_to": str(today + timedelta(days=1)),
                   "source": self.site}
         async with self.http.get(f"{self.api}/reports/leads-per-day", params=params,
-                                 headers={"Authorization": f"Bearer {self.token}"}) as r:
+                                 headers=self.headers) as r:
             r.raise_for_status()
             return (await r.json())["total"]
 
@@ -132,10 +130,7 @@ async def main(args: argparse.Namespace) -> None:
         accepted = load["statuses"]["201"]
         wait = min(args.catch_up_timeout, max(1.0, deadline - time.perf_counter() - 30))  # 30 s for raw
         caught_up, counted = await wait_for_reports(crm, before + accepted, wait)
-    print(f"raw PostgreSQL: {n} single-row commits, {c} connections", flush=True)
-    pg_rate = await asyncio.to_thread(raw_postgres, args.pg_url, n, c, deadline)
-    print(f"raw RabbitMQ: {n} confirmed persistent publishes, {c} in flight", flush=True)
-    mq_rate = await raw_rabbitmq(args.amqp_uri, n, c, deadline)
+    raw = await raw_baselines(args, n, c, deadline)
 
     accepted_rate = accepted / ((load["last_ok"] or load["finished"]) - load["started"])
     e2e_rate = accepted / (caught_up - load["started"]) if caught_up and accepted else None
@@ -143,20 +138,16 @@ async def main(args: argparse.Namespace) -> None:
     lat = load["latencies"]
     errors = ", ".join(f"{s}: {k}" for s, k in sorted(load["statuses"].items()) if s != "201")
 
-    def ratio(value: float | None) -> str:
-        return f"{value / pg_rate:6.1%} of PG, {value / mq_rate:6.1%} of MQ" if value else ""
-
     rows = [
         ("requests sent / accepted (201)", f"{n} / {accepted}", ""),
         ("errors by status", errors or "none", ""),
-        ("accepted req/s", f"{accepted_rate:.1f}", ratio(accepted_rate)),
+        ("accepted req/s", f"{accepted_rate:.1f}", raw.share(accepted_rate)),
         ("latency p50 / p95 / p99 ms", " / ".join(f"{percentile(lat, p) * 1000:.0f}" for p in (.5, .95, .99))
          + f" (mean {statistics.fmean(lat) * 1000:.0f})", ""),
         ("end-to-end events/s", f"{e2e_rate:.1f}" if e2e_rate else "n/a" if not accepted else
-         f"not caught up: {counted - before}/{accepted} counted", ratio(e2e_rate)),
+         f"not caught up: {counted - before}/{accepted} counted", raw.share(e2e_rate)),
         ("reports lag after last 201 s", lag, ""),
-        ("raw PG commits/s", f"{pg_rate:.1f}", ""),
-        ("raw MQ confirmed publishes/s", f"{mq_rate:.1f}", ""),
+        *raw.rows(),
     ]
     print_table(rows, note="system / raw")
 

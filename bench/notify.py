@@ -19,7 +19,7 @@ import time
 
 import aiohttp
 
-from harness import (RUN_TAG, BenchArguments, phone_for, print_table, raw_postgres, raw_rabbitmq, read_secrets,
+from harness import (RUN_TAG, BenchArguments, admin_headers, phone_for, print_table, raw_baselines, read_secrets,
                      run_bounded)
 
 POLL_SECONDS = 0.2
@@ -40,10 +40,7 @@ async def main(args: argparse.Namespace) -> None:
     n, api = args.messages, args.url.rstrip("/") + "/api/v1"
     numbers = [phone_for(i).replace(" ", "") for i in range(n)]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
-        async with http.post(f"{api}/auth/login", json={"login": "admin", "password": password}) as r:
-            if r.status != 200:
-                sys.exit(f"login failed: {r.status} {await r.text()}")
-            headers = {"Authorization": f"Bearer {(await r.json())['token']}"}
+        headers = await admin_headers(http, args.url, password)
         print(f"system: a campaign of {n} SMS, run {RUN_TAG}", flush=True)
         started = time.perf_counter()
         async with http.post(f"{api}/campaigns", headers=headers, json={
@@ -65,10 +62,7 @@ async def main(args: argparse.Namespace) -> None:
         async with http.get(f"{args.providers}/records", params={"provider": "twilio"}) as r:
             ours = set(numbers)
             recorded = sum(1 for entry in await r.json() if entry["to"] in ours)
-    print(f"raw PostgreSQL: {n} single-row commits, {args.concurrency} connections", flush=True)
-    pg_rate = await asyncio.to_thread(raw_postgres, args.pg_url, n, args.concurrency, deadline)
-    print(f"raw RabbitMQ: {n} confirmed persistent publishes, {args.concurrency} in flight", flush=True)
-    mq_rate = await raw_rabbitmq(args.amqp_uri, n, args.concurrency, deadline)
+    raw = await raw_baselines(args, n, args.concurrency, deadline)
 
     queued = counts.get("queued", 0)
     rate = queued / (handed - started) if queued else 0.0
@@ -77,10 +71,8 @@ async def main(args: argparse.Namespace) -> None:
         ("statuses", ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())), ""),
         ("recorded by the fake Twilio", str(recorded), ""),
         ("rendered + stored (campaign answer) s", f"{stored - started:.2f}", f"{n / (stored - started):.0f} msg/s"),
-        ("rendered and handed to provider msg/s", f"{rate:.1f}",
-         f"{rate / pg_rate:6.1%} of PG, {rate / mq_rate:6.1%} of MQ" if rate else ""),
-        ("raw PG commits/s", f"{pg_rate:.1f}", ""),
-        ("raw MQ confirmed publishes/s", f"{mq_rate:.1f}", ""),
+        ("rendered and handed to provider msg/s", f"{rate:.1f}", raw.share(rate)),
+        *raw.rows(),
     ]
     print_table(rows, note="system / raw")
 

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import psycopg2
 
-from harness import RUN_TAG, BenchArguments, percentile, print_table, raw_postgres, read_secrets
+from harness import RUN_TAG, BenchArguments, admin_headers, percentile, print_table, raw_postgres, read_secrets
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 SEED = """
@@ -63,12 +63,6 @@ def parse_args() -> argparse.Namespace:
 class Api:
     def __init__(self, http: aiohttp.ClientSession, base: str):
         self.http, self.api, self.headers = http, base.rstrip("/") + "/api/v1", {}
-
-    async def login(self, password: str) -> None:
-        async with self.http.post(f"{self.api}/auth/login", json={"login": "admin", "password": password}) as r:
-            if r.status != 200:
-                sys.exit(f"login failed: {r.status} {await r.text()}")
-            self.headers = {"Authorization": f"Bearer {(await r.json())['token']}"}
 
     async def send(self, method: str, path: str, **kwargs) -> tuple[str, object]:
         try:
@@ -155,7 +149,7 @@ async def main(args: argparse.Namespace) -> None:
     connector = aiohttp.TCPConnector(limit=args.concurrency + 2)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=connector) as http:
         api = Api(http, args.url)
-        await api.login(password)
+        api.headers = await admin_headers(http, args.url, password)
         print(f"seed: {args.crews} crews through the API, {args.days} days of bookings straight into the "
               f"database, run {RUN_TAG}", flush=True)
         crew_ids = await create_crews(api, args.crews)
