@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.parse
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
@@ -104,6 +105,38 @@ async def admin_headers(http: aiohttp.ClientSession, url: str, password: str) ->
         if r.status != 200:
             sys.exit(f"login failed: {r.status} {await r.text()}")
         return {"Authorization": f"Bearer {(await r.json())['token']}"}
+
+
+async def post_in_flight(http: aiohttp.ClientSession, n: int, concurrency: int, request_for) -> dict:
+    """N POSTs, C in flight; `request_for(i)` gives the i-th as (url, aiohttp keyword arguments).
+
+    Returns the first send (`started`), the end (`finished`), the last 2xx (`last_ok`), the sorted
+    client-side latencies, the answers by status (or by exception), and the indexes answered 2xx (`ok`).
+    """
+    result = {"latencies": [], "statuses": Counter(), "ok": [], "last_ok": 0.0}
+    indexes = iter(range(n))
+
+    async def worker() -> None:
+        for i in indexes:
+            url, request = request_for(i)
+            started = time.perf_counter()
+            try:
+                async with http.post(url, **request) as response:
+                    await response.read()
+                    status = str(response.status)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                status = type(exc).__name__
+            result["latencies"].append(time.perf_counter() - started)
+            result["statuses"][status] += 1
+            if status.startswith("2"):
+                result["ok"].append(i)
+                result["last_ok"] = time.perf_counter()
+
+    result["started"] = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    result["finished"] = time.perf_counter()
+    result["latencies"].sort()
+    return result
 
 
 def is_loopback(host: str) -> bool:

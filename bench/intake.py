@@ -26,14 +26,13 @@ import json
 import statistics
 import sys
 import time
-from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import aiohttp
 
-from harness import (RUN_TAG, BenchArguments, admin_headers, percentile, phone_for, print_table, raw_baselines,
-                     read_secrets, run_bounded)
+from harness import (RUN_TAG, BenchArguments, admin_headers, percentile, phone_for, post_in_flight, print_table,
+                     raw_baselines, read_secrets, run_bounded)
 
 POLL_SECONDS = 0.2
 
@@ -68,34 +67,18 @@ class Crm:
 
 
 async def drive_forms(crm: Crm, secret: str, n: int, concurrency: int) -> dict:
-    """N signed web forms, C in flight: sorted latencies, statuses, first send, last 201."""
-    latencies, statuses, last_ok, indexes = [], Counter(), [0.0], iter(range(n))
+    """N signed web forms, C in flight (see harness.post_in_flight for what it returns)."""
+    def form(i: int) -> tuple[str, dict]:
+        body = json.dumps({
+            "submission_id": f"{crm.site}-bench-{RUN_TAG}-{i}", "name": f"Нагрузка {i}",
+            "phone": phone_for(i), "email": f"bench-{RUN_TAG}-{i}@example.ru",
+            "message": "Нагрузочный тест приёма заявок",
+        }, ensure_ascii=False).encode()
+        signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return f"{crm.api}/webhooks/forms/{crm.site}", {
+            "data": body, "headers": {"Content-Type": "application/json", "X-Signature": signature}}
 
-    async def worker() -> None:
-        for i in indexes:
-            body = json.dumps({
-                "submission_id": f"{crm.site}-bench-{RUN_TAG}-{i}", "name": f"Нагрузка {i}",
-                "phone": phone_for(i), "email": f"bench-{RUN_TAG}-{i}@example.ru",
-                "message": "Нагрузочный тест приёма заявок",
-            }, ensure_ascii=False).encode()
-            signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-            started = time.perf_counter()
-            try:
-                async with crm.http.post(f"{crm.api}/webhooks/forms/{crm.site}", data=body, headers={
-                        "Content-Type": "application/json", "X-Signature": signature}) as r:
-                    await r.read()
-                    status = str(r.status)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                status = type(exc).__name__
-            latencies.append(time.perf_counter() - started)
-            statuses[status] += 1
-            if status == "201":
-                last_ok[0] = time.perf_counter()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return {"started": started, "finished": time.perf_counter(), "last_ok": last_ok[0],
-            "latencies": sorted(latencies), "statuses": statuses}
+    return await post_in_flight(crm.http, n, concurrency, form)
 
 
 async def wait_for_reports(crm: Crm, target: int, timeout: float) -> tuple[float | None, int]:

@@ -50,8 +50,8 @@ import yaml
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
-from harness import (RUN_TAG as TAG, BenchArguments, percentile, phone_for, print_table, raw_postgres, raw_rabbitmq,
-                     read_secrets)
+from harness import (RUN_TAG as TAG, BenchArguments, percentile, phone_for, post_in_flight, print_table, raw_postgres,
+                     raw_rabbitmq, read_secrets)
 
 warnings.filterwarnings("ignore", module="nameko")  # pkg_resources and eventlet deprecation notices
 from crm_chassis.migrate import upgrade  # noqa: E402
@@ -87,52 +87,34 @@ def left(deadline: float) -> float:
 
 # -- 1. telephony webhooks ---------------------------------------------------------------
 
-def call_request(hooks: str, local: dict, i: int) -> tuple[str, str, dict]:
-    """(call id, url, request) for call i: a Twilio voice callback or a PBX event, signed."""
+def call_id(i: int) -> str:
+    """Call i's id: one in TWILIO_EVERY is a Twilio voice callback, the others PBX events."""
+    return f"CA{TAG}{i:022x}" if i % TWILIO_EVERY == TWILIO_EVERY - 1 else f"pbx-{TAG}-{i}"
+
+
+def call_request(hooks: str, local: dict, i: int) -> tuple[str, dict]:
+    """(url, request) for call i, signed as its provider signs it."""
     phone = phone_for(i)
-    if i % TWILIO_EVERY == TWILIO_EVERY - 1:
-        call_id, url = f"CA{TAG}{i:022x}", f"{hooks}/twilio/voice"
-        params = {"CallSid": call_id, "From": phone.replace(" ", ""), "To": "+74950000000",
+    if call_id(i).startswith("CA"):
+        url = f"{hooks}/twilio/voice"
+        params = {"CallSid": call_id(i), "From": phone.replace(" ", ""), "To": "+74950000000",
                   "Direction": "inbound", "CallStatus": "completed", "CallDuration": str(30 + i % 240)}
         signature = RequestValidator(local["twilio_auth_token"]).compute_signature(url, params)
-        return call_id, url, {"data": params, "headers": {"X-Twilio-Signature": signature}}
-    call_id, url = f"pbx-{TAG}-{i}", f"{hooks}/pbx"
-    body = json.dumps({"call_id": call_id, "direction": "in", "from": phone, "to": "101", "status": "ANSWERED",
+        return url, {"data": params, "headers": {"X-Twilio-Signature": signature}}
+    body = json.dumps({"call_id": call_id(i), "direction": "in", "from": phone, "to": "101", "status": "ANSWERED",
                        "duration": 30 + i % 240, "started_at": datetime.now(UTC).isoformat(),
-                       "recording_url": f"https://pbx.example.ru/rec/{call_id}.mp3"}).encode()
+                       "recording_url": f"https://pbx.example.ru/rec/{call_id(i)}.mp3"}).encode()
     signature = "sha256=" + hmac.new(local["pbx_secret"].encode(), body, hashlib.sha256).hexdigest()
-    return call_id, url, {"data": body, "headers": {"Content-Type": "application/json", "X-Signature": signature}}
+    return f"{hooks}/pbx", {"data": body, "headers": {"Content-Type": "application/json", "X-Signature": signature}}
 
 
 async def drive_calls(base: str, local: dict, n: int, concurrency: int) -> dict:
-    """N call events, C in flight: sorted latencies, statuses, ids sent and accepted, timings."""
-    hooks, indexes = base.rstrip("/") + "/api/v1/webhooks", iter(range(n))
-    result = {"latencies": [], "statuses": Counter(), "sent": [], "accepted": [], "last_ok": 0.0}
-
-    async def worker(http: aiohttp.ClientSession) -> None:
-        for i in indexes:
-            call_id, url, request = call_request(hooks, local, i)
-            result["sent"].append(call_id)
-            started = time.perf_counter()
-            try:
-                async with http.post(url, **request) as response:
-                    await response.read()
-                    status = str(response.status)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                status = type(exc).__name__
-            result["latencies"].append(time.perf_counter() - started)
-            result["statuses"][status] += 1
-            if status.startswith("2"):
-                result["accepted"].append(call_id)
-                result["last_ok"] = time.perf_counter()
-
+    """N call events, C in flight (see harness.post_in_flight), with the call ids sent and accepted."""
+    hooks = base.rstrip("/") + "/api/v1/webhooks"
     connector = aiohttp.TCPConnector(limit=concurrency + 2)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=connector) as http:
-        result["started"] = time.perf_counter()
-        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
-    result["finished"] = time.perf_counter()
-    result["latencies"].sort()
-    return result
+        result = await post_in_flight(http, n, concurrency, lambda i: call_request(hooks, local, i))
+    return result | {"sent": [call_id(i) for i in range(n)], "accepted": [call_id(i) for i in result["ok"]]}
 
 
 def webhooks_phase(args: argparse.Namespace, local: dict, deadline: float) -> list[tuple]:
