@@ -1,6 +1,7 @@
 """Web-form intake benchmark: the running system against raw PostgreSQL and raw RabbitMQ.
 
-    .venv/bin/python bench/intake.py [--requests 2000] [--concurrency 50] [--time-limit 600]
+    .venv/bin/python bench/intake.py [--profile dev|test] [--tiny] [--requests 2000] [--concurrency 50]
+        [--time-limit 600]
 
 Phases, in turn, loopback only: (1) N signed web forms to the gateway, C in flight; (2) poll
 /reports/leads-per-day for the bench's site until it has grown by the accepted count; (3) N

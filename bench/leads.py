@@ -1,12 +1,13 @@
 """Leads benchmark: telephony webhooks end to end, the client card on a big history, legacy import.
 
-    .venv/bin/python bench/leads.py [--requests 2000] [--concurrency 50] [--contacts 1000000]
-        [--communications 5000000] [--import-rows 10000] [--time-limit 1800] [--skip-webhooks|card|import]
+    .venv/bin/python bench/leads.py [--profile dev|test] [--tiny] [--requests 2000] [--concurrency 50]
+        [--contacts 1000000] [--communications 5000000] [--import-rows 10000] [--time-limit 1800]
+        [--skip-webhooks|card|import]
 
 Loopback only; what each phase does is in bench/README.md. How to read the figures:
   - "accepted calls/s": 2xx answers per second (PBX events and, 1 in 4, Twilio voice callbacks), first
     request to last 2xx; a 2xx means the call is committed in leads. Latency is client-side over all
-    requests, ~ C / throughput when queueing. "of PG / of MQ": over intake.py's single-row commits/s and
+    requests, ~ C / throughput when queueing. "of PG / of MQ": over the raw single-row commits/s and
     confirmed publishes/s of the same run; a call costs at least one commit and one publish, so a small
     share means the time goes into the services.
   - "stored exactly once": accepted call ids found once in crm_leads.communications; "missing" and

@@ -1,13 +1,13 @@
 """Notification benchmark: messages rendered and handed to the fake provider per second,
 beside raw PostgreSQL commits/s and RabbitMQ confirmed publishes/s from the same run.
 
-    .venv/bin/python bench/notify.py [--messages 2000] [--url http://127.0.0.1:8080]
+    .venv/bin/python bench/notify.py [--profile dev|test] [--tiny] [--messages 2000]
 
 Phases, loopback only: (1) one campaign of N SMS to N distinct numbers through the gateway:
 notify renders and stores N messages in one transaction (the answer comes once they are
 durable); (2) poll the campaign until all N are `queued`, i.e. the sender loop handed each
 to the fake Twilio through the twilio library and recorded its SID; check the fake recorded
-N; (3) raw PostgreSQL and (4) raw RabbitMQ as in bench/intake.py (its helpers, imported).
+N; (3) raw PostgreSQL and (4) raw RabbitMQ as in bench/intake.py (bench/harness.py's).
 
 The sender obeys NOTIFY_RATE_LIMITS: run the system with e.g. `NOTIFY_RATE_LIMITS=sms=100000`
 to measure the pipeline rather than the configured limit (printed figures say which).

@@ -1,7 +1,7 @@
 """Reports benchmark: ABC report and KPI registry latency on big scratch data, and rebuild speed.
 
-    .venv/bin/python bench/reports.py [--companies 100000] [--communications 2000000]
-                                      [--managers 50] [--days 365] [--events 10000] [--repeat 5]
+    .venv/bin/python bench/reports.py [--profile dev|test] [--tiny] [--companies 100000]
+        [--communications 2000000] [--managers 50] [--days 365] [--events 10000] [--repeat 5]
 
 Phases, loopback only, each in a scratch database migrated with the reports migrations and
 dropped after (the running system is not needed and not touched):
@@ -20,7 +20,7 @@ dropped after (the running system is not needed and not touched):
 3. **rebuild**: E synthetic events (lead created, deal created, task created and completed,
    deal moved, a call) in the event store of a fresh scratch database, replayed by
    `projections.rebuild` in one transaction; beside it, the raw PostgreSQL rate of
-   single-row autocommit INSERTs on one connection (bench/intake.py's `raw_postgres`).
+   single-row autocommit INSERTs on one connection (bench/harness.py's `raw_postgres`).
 
 Latencies are wall-clock per call (median and worst of --repeat runs), the first run included.
 """

@@ -1,11 +1,10 @@
 """Scheduling benchmark: booking under contention and availability search, beside raw PostgreSQL.
 
-    .venv/bin/python bench/scheduling.py [--crews 200] [--days 30] [--attempts 1000] [--slots 20]
-        [--concurrency 50] [--searches 50] [--pg-connections 10] [--url http://127.0.0.1:8080] [--secrets var/dev/secrets.json]
-        [--scheduling-db postgresql://postgres@127.0.0.1:5432/crm_scheduling]
+    .venv/bin/python bench/scheduling.py [--profile dev|test] [--tiny] [--crews 200] [--days 30]
+        [--attempts 1000] [--slots 20] [--concurrency 50] [--searches 50] [--pg-connections 10]
 
-Runs against a running system (`make run`, or the test profile: pass its --url, --secrets and
---scheduling-db), loopback only. Phases:
+Runs against a running system (`make run`, or the test profile with --profile test; addresses as in
+bench/harness.py), loopback only. Phases:
 
 1. seed: the crews are created through the API (POST /crews, skill `bench-<run>`, zone
    "Бенч", every day 09:00-18:00 Moscow); a month of bookings (10:00-12:00 and 13:00-15:00
@@ -19,7 +18,7 @@ Runs against a running system (`make run`, or the test profile: pass its --url, 
    month, for a 60-minute job (found at once) and for a 4-hour job (no crew has 4 free hours
    in a row, so the whole month of every crew is scanned: the worst case).
 4. raw PostgreSQL: single-row commits/s on a scratch database over --pg-connections
-   connections (bench/intake.py's helper).
+   connections (bench/harness.py's helper).
 
 Everything the bench created in the scheduling database (its crews and their bookings) is
 deleted at the end; notifications sent about its bookings stay in notify.
