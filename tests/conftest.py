@@ -40,8 +40,7 @@ def _docker_answers() -> bool:
 
 
 def _provide_servers(cleanup: ExitStack) -> dict[str, str]:
-    """Makes PostgreSQL and RabbitMQ answer; says where they come from: `servers` is
-    environment, containers or local (only local ones may be restarted by a test)."""
+    """Makes PostgreSQL and RabbitMQ answer and says where they come from."""
     if os.environ.get("CRM_TEST_PG_URL") and os.environ.get("CRM_TEST_AMQP_URI"):
         return {"servers": "environment", "source": "environment (CRM_TEST_PG_URL, CRM_TEST_AMQP_URI)"}
     if _docker_answers():
@@ -65,7 +64,8 @@ def _provide_servers(cleanup: ExitStack) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def infrastructure(request) -> dict[str, str]:
     """PostgreSQL and RabbitMQ for the test profile: `postgres` (a server URL without a database),
-    `rabbitmq` (an AMQP URI with the test vhost), `db_prefix` of the test databases, `source`."""
+    `rabbitmq` (an AMQP URI with the test vhost), `db_prefix` of the test databases, `servers`
+    (environment, containers or local: only local ones may be restarted by a test) and `source`."""
     with ExitStack() as cleanup:
         resolved = _provide_servers(cleanup)
         pg_url, amqp_uri = runner("addresses")
