@@ -18,7 +18,7 @@ from aiohttp import web
 from marshmallow import INCLUDE, Schema, ValidationError
 
 from crm_gateway.accounts import User
-from crm_gateway.context import ACCOUNTS, RPC
+from crm_gateway.context import ACCOUNTS, DEPARTMENTS, RPC
 from crm_gateway.errors import Forbidden, InvalidInput, Unauthenticated
 from crm_gateway.tables import ROLES
 
@@ -66,6 +66,9 @@ class Routes:
 
     def patch(self, path: str, **kwargs):
         return self.route("PATCH", path, **kwargs)
+
+    def put(self, path: str, **kwargs):
+        return self.route("PUT", path, **kwargs)
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -116,17 +119,46 @@ def wrap(endpoint: Endpoint):
     return handler
 
 
+async def viewer(request: web.Request) -> dict | None:
+    """Who is looking, with what they may see and change (`crm_chassis.scope`); once per request."""
+    user: User | None = request.get("user")
+    if user is None:
+        return None
+    if "viewer" not in request:
+        request["viewer"] = await request.app[DEPARTMENTS].viewer(user)
+    return request["viewer"]
+
+
 async def call(request: web.Request, service: str, method: str, /, *, timeout: float | None = None,
                **kwargs) -> Any:
-    """RPC to a service on behalf of this request: its request id and user travel along."""
+    """RPC to a service on behalf of this request: its request id, user and viewer travel along."""
     user: User | None = request.get("user")
+    seen = await viewer(request)
     context = {"request_id": request["request_id"], "user_id": user and str(user.id),
-               "user_role": user and user.role}
+               "user_role": user and user.role, "viewer": seen and json.dumps(seen)}
     return await request.app[RPC].call(service, method, context=context, timeout=timeout, **kwargs)
 
 
-def json_response(payload: Any, status: int = 200) -> web.Response:
-    return web.json_response(payload, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def expected_version(request: web.Request) -> int | None:
+    """The version an edit was read at: `version` in the body or an `If-Match: "N"` header; None: no check."""
+    body = request.get("body") or {}
+    if body.get("version") is not None:
+        return body["version"]
+    given = request.headers.get("If-Match")
+    if given is None:
+        return None
+    match = ETAG.match(given)
+    if match is None:
+        raise InvalidInput("If-Match names the version read, as \"N\"", {"If-Match": [given]})
+    return int(match.group(1))
+
+
+def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> web.Response:
+    return web.json_response(payload, status=status, headers=headers,
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
 PATH_PARAMETER = re.compile(r"{(\w+)(?::[^{}]*(?:{[^{}]*}[^{}]*)*)?}")

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from crm_gateway.accounts import Accounts
 from crm_gateway.api import wrap
-from crm_gateway.context import ACCOUNTS, KNOWN_QUEUES, LIVE, QUEUES, RATES, RPC, SETTINGS
+from crm_gateway.departments import Departments
+from crm_gateway.context import ACCOUNTS, DEPARTMENTS, KNOWN_QUEUES, LIVE, QUEUES, RATES, RPC, SETTINGS
 from crm_gateway.errors import error_middleware
 from crm_gateway.live import LiveUpdates
 from crm_gateway.metrics import metrics_middleware
@@ -44,6 +45,7 @@ async def resources(app: web.Application):
     settings = app[SETTINGS]
     engine = create_async_engine(async_database_url(settings.database_url), pool_size=10, pool_pre_ping=True)
     app[ACCOUNTS] = Accounts(engine, timedelta(hours=settings.token_ttl_hours))
+    app[DEPARTMENTS] = Departments(engine)
     rpc = NamekoRpcClient(settings.amqp_uri, settings.rpc_timeout)
     await rpc.start()
     app[RPC] = rpc

@@ -1,9 +1,11 @@
-"""The gateway's own database: users, their roles and their bearer tokens."""
+"""The gateway's own database: users, their roles and their bearer tokens; departments and what
+each role may see and change."""
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
 ROLES = ("admin", "head_of_sales", "manager", "operator", "crew_member", "controller")
+SCOPES = ("own", "department", "all", "none")
 
 users = sa.Table(
     "users",
@@ -24,4 +26,30 @@ tokens = sa.Table(
     sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+departments = sa.Table(
+    "departments",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("archived_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+department_members = sa.Table(
+    "department_members",
+    metadata,
+    sa.Column("department_id", sa.BigInteger, sa.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("department_members_user_id", "user_id"),
+)
+
+role_scopes = sa.Table(
+    "role_scopes",
+    metadata,
+    sa.Column("role", sa.Text, primary_key=True),
+    sa.Column("read_scope", sa.Text, nullable=False),
+    sa.Column("write_scope", sa.Text, nullable=False),
 )

@@ -2,7 +2,7 @@ from aiohttp import web
 from marshmallow import Schema, fields, validate
 
 from crm_gateway.api import ADMIN, ANY_USER, PUBLIC, STAFF, Routes, bearer_token, call, json_response
-from crm_gateway.context import ACCOUNTS
+from crm_gateway.context import ACCOUNTS, DEPARTMENTS
 from crm_gateway.errors import Conflict, NotFound, Unauthenticated
 from crm_gateway.tables import ROLES
 
@@ -37,9 +37,16 @@ async def log_out(request: web.Request) -> web.Response:
     return json_response({"status": "logged out"})
 
 
-@routes.get("/me", roles=ANY_USER, summary="The user behind the token")
+async def with_departments(request: web.Request, found: list) -> list[dict]:
+    """Users as shown, each with the ids of the departments they are in."""
+    department_ids = await request.app[DEPARTMENTS].department_ids_of([user.id for user in found])
+    return [user.as_dict() | {"department_ids": department_ids[user.id]} for user in found]
+
+
+@routes.get("/me", roles=ANY_USER, summary="The user behind the token, with their department_ids")
 async def me(request: web.Request) -> web.Response:
-    return json_response(request["user"].as_dict())
+    [user] = await with_departments(request, [request["user"]])
+    return json_response(user)
 
 
 @routes.post("/users", roles=ADMIN, body=UserInput, summary="Create a user with a role")
@@ -50,9 +57,9 @@ async def create_user(request: web.Request) -> web.Response:
     return json_response(user.as_dict(), status=201)
 
 
-@routes.get("/users", roles=ADMIN, summary="All users")
+@routes.get("/users", roles=ADMIN, summary="All users, each with their department_ids")
 async def list_users(request: web.Request) -> web.Response:
-    return json_response([user.as_dict() for user in await request.app[ACCOUNTS].list_users()])
+    return json_response(await with_departments(request, await request.app[ACCOUNTS].list_users()))
 
 
 @routes.get("/users/directory", roles=STAFF,

@@ -79,6 +79,18 @@ async def create_pipeline(request: web.Request) -> web.Response:
     return json_response(await call(request, "deals", "create_pipeline", **request["body"]), status=201)
 
 
+class PipelineDepartments(Schema):
+    department_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), required=True)
+
+
+@routes.put(f"/pipelines/{PIPELINE}/departments", roles=ADMIN, body=PipelineDepartments,
+            summary="Limit a pipeline to departments: {department_ids}; its deals and board are then seen only by "
+                    "those departments' viewers (and whoever reads everything); [] opens it to all")
+async def set_pipeline_departments(request: web.Request) -> web.Response:
+    return json_response(await call(request, "deals", "set_pipeline_departments", pipeline=request.match_info["pipeline"],
+                                    department_ids=request["body"]["department_ids"]))
+
+
 @routes.post(f"/pipelines/{PIPELINE}/fields", roles=ADMIN, body=JsonObject,
              summary="Add a custom field to a pipeline: {code, name, type, options}")
 async def add_field(request: web.Request) -> web.Response:

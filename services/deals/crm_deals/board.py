@@ -5,12 +5,13 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from crm_chassis.errors import InvalidInput
+from crm_chassis.scope import in_departments, visible
 from crm_deals.domain.board import lay_out
 from crm_deals.tables import deals, pipelines, stages, tasks
 
 
 def _matching(responsible_id: int | None, q: str | None) -> list:
-    found = []
+    found = [visible(deals.c.responsible_id)]  # counts and sums too cover only what the viewer may see
     if responsible_id is not None:
         found.append(deals.c.responsible_id == responsible_id)
     if q:
@@ -28,9 +29,9 @@ def board(session, *, pipeline: str, responsible_id: int | None = None, q: str |
                   sa.func.coalesce(sa.func.sum(deals.c.amount), 0).label("amount"))
         .select_from(pipelines.join(stages, stages.c.pipeline_id == pipelines.c.id)
                      .outerjoin(deals, sa.and_(deals.c.stage_id == stages.c.id, *matching)))
-        .where(pipelines.c.code == pipeline)
+        .where(pipelines.c.code == pipeline, in_departments(pipelines.c.department_ids))
         .group_by(pipelines.c.id, stages.c.id).order_by(stages.c.position)).mappings().all()
-    if not stage_rows:  # every pipeline has a stage: none means no such pipeline
+    if not stage_rows:  # every pipeline has a stage: none means no such pipeline (or none the viewer may see)
         raise InvalidInput(f"pipeline {pipeline} not found", {"pipeline": [f"unknown pipeline {pipeline}"]})
 
     ranked = (sa.select(deals.c.id, deals.c.stage_id, deals.c.title, deals.c.amount, deals.c.responsible_id,

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from crm_deals import approvals, comments, documents, payments
-from crm_deals.deals import deal_row, row_query, task_dict
+from crm_deals.deals import check_scope, deal_row, row_query, task_dict
 from crm_deals.schemas import DealOutput
 from crm_deals.tables import automation_rule_versions, deal_history, deals, tasks
 
@@ -11,6 +11,7 @@ def get_deal(session, deal_id: int) -> dict:
     """The deal card: the deal, its history (with the rule, its version and its name at that version
     behind each automatic change), tasks, approvals, comments, documents, invoices, the deal it was
     opened from and the deals opened from it."""
+    check_scope(session, deal_id)
     row = deal_row(session, deal_id)
     rule_name = automation_rule_versions.c.definition["name"].astext.label("rule_name")
     history = session.execute(

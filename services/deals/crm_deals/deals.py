@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import InvalidInput, NotFound, ServiceError, Unprocessable
+from crm_chassis.scope import changeable, in_departments, visible
 from crm_deals.domain.automation import Trigger
 from crm_deals.domain.fields import missing_for_stage, normalize_all
 from crm_deals.events import (DealClosedV1, DealCreatedV1, DealFieldsChangedV1, DealResponsibleChangedV1,
@@ -33,6 +34,21 @@ def row_query():
                       stages.c.name.label("stage_name"), stages.c.kind.label("stage_kind"))
             .join(pipelines, pipelines.c.id == deals.c.pipeline_id)
             .join(stages, stages.c.id == deals.c.stage_id))
+
+
+def in_scope(change: bool = False) -> list:
+    """Where-clauses: the deals the viewer may see (or change): their responsible is within the
+    viewer's scope and their pipeline is open to the viewer's departments."""
+    return [changeable(deals.c.responsible_id) if change else visible(deals.c.responsible_id),
+            in_departments(pipelines.c.department_ids)]
+
+
+def check_scope(session, deal_id: int, change: bool = False) -> None:
+    """A deal out of the viewer's scope is not found, like one that does not exist."""
+    reached = session.execute(sa.select(deals.c.id).join(pipelines, pipelines.c.id == deals.c.pipeline_id)
+                              .where(deals.c.id == deal_id, *in_scope(change))).first()
+    if reached is None:
+        raise NotFound(f"deal {deal_id} not found", {"deal_id": deal_id})
 
 
 def deal_row(session, deal_id: int, for_update: bool = False):
@@ -150,7 +166,7 @@ def task_dict(row) -> dict:
 def list_deals(session, *, pipeline=None, stage=None, responsible_id=None, contact_id=None, parent_deal_id=None,
                open_only=False, no_planned_activity=False, q=None, overdue_tasks=False, tasks_due_from=None,
                tasks_due_to=None, limit: int, offset: int) -> dict:
-    query = row_query()
+    query = row_query().where(*in_scope())
     for column, value in ((pipelines.c.code, pipeline), (stages.c.code, stage),
                           (deals.c.responsible_id, responsible_id), (deals.c.contact_id, contact_id),
                           (deals.c.parent_deal_id, parent_deal_id)):

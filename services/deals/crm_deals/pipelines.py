@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
+from crm_chassis.scope import in_departments
 from crm_deals.domain.automation import PipelineInfo
 from crm_deals.tables import pipeline_fields, pipelines, stages
 
@@ -21,7 +22,8 @@ def create_pipeline(tx: Transaction, spec: dict) -> dict:
             sa.select(pipelines.c.id).where(pipelines.c.client_type == spec["client_type"])).first():
         raise Conflict("another pipeline serves this client type", {"client_type": ["already taken"]})
     pipeline_id = tx.session.execute(sa.insert(pipelines).values(
-        code=spec["code"], name=spec["name"], client_type=spec.get("client_type")).returning(pipelines.c.id)
+        code=spec["code"], name=spec["name"], client_type=spec.get("client_type"),
+        department_ids=spec["department_ids"]).returning(pipelines.c.id)
     ).scalar_one()
     tx.session.execute(sa.insert(stages), [
         {**stage, "pipeline_id": pipeline_id, "position": position} for position, stage in enumerate(spec["stages"])])
@@ -72,13 +74,23 @@ def get_pipeline(session, code: str) -> dict:
         sa.select(pipeline_fields.c.code, pipeline_fields.c.name, pipeline_fields.c.type, pipeline_fields.c.options)
         .where(pipeline_fields.c.pipeline_id == pipeline["id"]).order_by(pipeline_fields.c.id)).mappings()
     return {"code": pipeline["code"], "name": pipeline["name"], "client_type": pipeline["client_type"],
+            "department_ids": list(pipeline["department_ids"]),
             "stages": [{**row, "required_fields": list(row["required_fields"]),
                         "required_documents": list(row["required_documents"])} for row in stage_rows],
             "fields": [dict(row) for row in field_rows]}
 
 
+def set_departments(tx: Transaction, code: str, department_ids: list[int]) -> dict:
+    """Limit a pipeline (and its deals) to these departments' viewers; empty opens it to all."""
+    tx.session.execute(sa.update(pipelines).where(pipelines.c.id == _pipeline_id(tx.session, code))
+                       .values(department_ids=sorted(set(department_ids))))
+    return get_pipeline(tx.session, code)
+
+
 def list_pipelines(session) -> list[dict]:
-    codes = session.execute(sa.select(pipelines.c.code).order_by(pipelines.c.id)).scalars().all()
+    """The pipelines the viewer may see (a pipeline limited to departments: their viewers only)."""
+    codes = session.execute(sa.select(pipelines.c.code).where(in_departments(pipelines.c.department_ids))
+                            .order_by(pipelines.c.id)).scalars().all()
     return [get_pipeline(session, code) for code in codes]
 
 

@@ -28,6 +28,12 @@ class PipelineInput(Schema):
     client_type = fields.String(load_default=None, validate=validate.OneOf(["private", "business"]))
     stages = fields.List(fields.Nested(StageInput), required=True, validate=validate.Length(min=1, max=50))
     fields_ = fields.List(fields.Nested(FieldInput), data_key="fields", attribute="fields", load_default=list)
+    department_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=list)
+
+
+class PipelineDepartmentsInput(Schema):
+    pipeline = fields.String(required=True, validate=CODE)
+    department_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), required=True)
 
 
 class StageGateInput(Schema):

@@ -16,7 +16,7 @@ from crm_deals.readings import (
 )
 from crm_deals.schemas import (
     ApprovalInput, BoardQuery, CommentInput, DealInput, DealQuery, DecisionInput, FieldInput, FieldsInput,
-    MoveInput, DocumentInput, PaymentRegistration, PipelineInput, RuleInput, ScheduleInput, StageGateInput, TaskInput,
+    MoveInput, DocumentInput, PaymentRegistration, PipelineDepartmentsInput, PipelineInput, RuleInput, ScheduleInput, StageGateInput, TaskInput,
 )
 
 OVERDUE_CHECK_SECONDS = 5
@@ -54,6 +54,11 @@ class DealsService(ServiceBase):
     def list_pipelines(self) -> list[dict]:
         return self.db.read(pipelines.list_pipelines)
 
+    @rpc
+    def set_pipeline_departments(self, **spec) -> dict:
+        limit = load(PipelineDepartmentsInput(), spec)
+        return self.db.transaction(pipelines.set_departments, limit["pipeline"], limit["department_ids"])
+
     # -- deals ----------------------------------------------------------------------------
 
     @rpc
@@ -81,6 +86,7 @@ class DealsService(ServiceBase):
     @rpc
     def update_deal_fields(self, **spec) -> dict:
         change = load(FieldsInput(), spec)
+        self.db.read(deals.check_scope, change["deal_id"], True)
         self.db.transaction(automation.perform, deals.update_fields, change["deal_id"], change["fields"],
                             _actor())
         return self.db.read(cards.get_deal, change["deal_id"])
@@ -88,6 +94,7 @@ class DealsService(ServiceBase):
     @rpc
     def move_deal(self, **command) -> dict:
         move = load(MoveInput(), command)
+        self.db.read(deals.check_scope, move["deal_id"], True)
 
         def move_with_fields(tx):
             if move["fields"]:
@@ -100,6 +107,7 @@ class DealsService(ServiceBase):
     @rpc
     def dry_run_move(self, **command) -> dict:
         move = load(MoveInput(), command)
+        self.db.read(deals.check_scope, move["deal_id"], True)
         return self.db.transaction(automation.dry_run, move["deal_id"], move["stage"], move["fields"], _actor())
 
     # -- automation rules -----------------------------------------------------------------
@@ -121,6 +129,7 @@ class DealsService(ServiceBase):
     @rpc
     def create_task(self, **spec) -> dict:
         task = load(TaskInput(), spec)
+        self.db.read(deals.check_scope, task["deal_id"], True)
         return self.db.transaction(automation.perform, tasks.create_task, task["deal_id"], task["title"],
                                    task["due_at"], task["assignee_id"], _actor())
 
@@ -154,6 +163,7 @@ class DealsService(ServiceBase):
     @rpc
     def create_payment_schedule(self, **spec) -> dict:
         plan = load(ScheduleInput(), spec)
+        self.db.read(deals.check_scope, plan["deal_id"], True)
         return self.db.transaction(payments.create_schedule, plan["deal_id"], plan["payments"],
                                    plan["accept_difference"], self.config["COMPANY_TIMEZONE"], _actor())
 
@@ -169,11 +179,13 @@ class DealsService(ServiceBase):
     @rpc
     def add_document(self, **spec) -> dict:
         doc = load(DocumentInput(), spec)
+        self.db.read(deals.check_scope, doc["deal_id"], True)
         return self.db.transaction(documents.store, self.config["DOCUMENTS_DIR"], doc["deal_id"], doc["kind"],
                                    doc["filename"], doc["content_type"], doc["content_b64"], _actor())
 
     @rpc
     def get_document(self, deal_id: int, document_id: int) -> dict:
+        self.db.read(deals.check_scope, deal_id)
         return self.db.read(documents.read, self.config["DOCUMENTS_DIR"], deal_id, document_id)
 
     # -- approvals and comments -----------------------------------------------------------
@@ -181,6 +193,7 @@ class DealsService(ServiceBase):
     @rpc
     def request_approval(self, **spec) -> dict:
         ask = load(ApprovalInput(), spec)
+        self.db.read(deals.check_scope, ask["deal_id"], True)
         return self.db.transaction(automation.perform, approvals.request, ask["deal_id"], ask["title"],
                                    ask["approver_id"], _actor())
 
@@ -193,6 +206,7 @@ class DealsService(ServiceBase):
     @rpc
     def add_comment(self, **spec) -> dict:
         note = load(CommentInput(), spec)
+        self.db.read(deals.check_scope, note["deal_id"])  # a controller reads and asks questions
         return self.db.transaction(comments.add, note["deal_id"], note["text"], note["mentioned_user_ids"],
                                    note["is_question"], _actor())
 

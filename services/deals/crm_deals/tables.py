@@ -10,6 +10,8 @@ pipelines = sa.Table(
     sa.Column("code", sa.Text, nullable=False, unique=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("client_type", sa.Text),  # converted leads of this type open their deal here
+    # only these departments' viewers see the pipeline and its deals; empty: every department
+    sa.Column("department_ids", ARRAY(sa.BigInteger), nullable=False, server_default="{}"),
 )
 
 stages = sa.Table(

@@ -6,6 +6,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
+from crm_chassis.scope import changeable, visible
 from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
 from crm_leads.events import CompanyCreatedV1, ContactAttachedV1
 from crm_leads.tables import communications, companies, contact_identities, contacts, lead_stages, leads
@@ -122,8 +123,18 @@ def communication_dict(row) -> dict:
     }
 
 
+def check_contact_scope(session, contact_ids: list[int], change: bool = False) -> None:
+    """A contact out of the viewer's scope is not found, like one that does not exist."""
+    scope = changeable(contacts.c.responsible_id) if change else visible(contacts.c.responsible_id)
+    reached = set(session.execute(sa.select(contacts.c.id).where(contacts.c.id.in_(contact_ids), scope)).scalars())
+    for contact_id in contact_ids:
+        if contact_id not in reached:
+            raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
+
+
 def client_card(session, contact_id: int, limit: int, offset: int) -> dict:
     """Everything an operator needs on one screen: who, which company, open leads, the history."""
+    check_contact_scope(session, [contact_id])
     card = contact_summary(session, contact_id)
     if card["merged_into_id"]:
         return client_card(session, card["merged_into_id"], limit, offset) | {"redirected_from": contact_id}
@@ -147,7 +158,7 @@ def client_card(session, contact_id: int, limit: int, offset: int) -> dict:
 
 
 def list_contacts(session, q: str | None, limit: int, offset: int) -> dict:
-    query = sa.select(contacts.c.id).where(contacts.c.merged_into_id.is_(None))
+    query = sa.select(contacts.c.id).where(contacts.c.merged_into_id.is_(None), visible(contacts.c.responsible_id))
     if q:
         pattern = f"%{q.lower()}%"
         query = query.where(sa.or_(sa.func.lower(contacts.c.name).like(pattern), contacts.c.phone.like(f"%{q}%"),
@@ -181,7 +192,7 @@ def set_contact_interval(tx: Transaction, category: str, days: int) -> list[dict
 
 
 def list_companies(session, category: str | None, responsible_id: int | None, limit: int, offset: int) -> dict:
-    query = sa.select(companies)
+    query = sa.select(companies).where(visible(companies.c.responsible_id))
     if category:
         query = query.where(companies.c.category == category)
     if responsible_id:
@@ -192,6 +203,7 @@ def list_companies(session, category: str | None, responsible_id: int | None, li
 
 
 def attach_to_company(tx: Transaction, contact_id: int, company_id: int) -> dict:
+    check_contact_scope(tx.session, [contact_id], change=True)
     if tx.session.execute(sa.select(companies.c.id).where(companies.c.id == company_id)).first() is None:
         raise NotFound(f"company {company_id} not found", {"company_id": company_id})
     updated = tx.session.execute(sa.update(contacts).where(contacts.c.id == contact_id)
@@ -209,6 +221,7 @@ def merge_contacts(tx: Transaction, keep_id: int, merge_id: int) -> dict:
     """Fold `merge_id` into `keep_id`: identities, leads and history move; nothing is lost."""
     if keep_id == merge_id:
         raise InvalidInput("invalid input", {"merge_id": ["must differ from keep_id"]})
+    check_contact_scope(tx.session, [keep_id, merge_id], change=True)
     rows = {row["id"]: row for row in tx.session.execute(
         sa.select(contacts).where(contacts.c.id.in_([keep_id, merge_id])).order_by(contacts.c.id).with_for_update()
     ).mappings()}

@@ -4,6 +4,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import NotFound, Unprocessable
+from crm_chassis.scope import changeable, visible
 from crm_leads import clients, ownership
 from crm_leads.domain.pipeline import MoveRefused, Stage, check_move
 from crm_leads.events import LeadConvertedV1, LeadCreatedV1, LeadStageChangedV1
@@ -95,11 +96,16 @@ def _dump(row) -> dict:
     }
 
 
-def get_lead(session, lead_id: int) -> dict:
-    row = session.execute(_query().where(leads.c.id == lead_id)).mappings().first()
+def get_lead(session, lead_id: int, *scope) -> dict:
+    row = session.execute(_query().where(leads.c.id == lead_id, *scope)).mappings().first()
     if row is None:
         raise NotFound(f"lead {lead_id} not found", {"lead_id": lead_id})
     return _dump(row)
+
+
+def visible_lead(session, lead_id: int) -> dict:
+    """A lead as the viewer may see it: one out of their scope is not found."""
+    return get_lead(session, lead_id, visible(leads.c.responsible_id))
 
 
 def held_lead(session, source: str, external_id: str) -> dict | None:
@@ -118,14 +124,15 @@ def list_leads(session, *, source=None, stage=None, stage_kind=None, channel=Non
     if q:
         conditions.append(sa.or_(sa.func.lower(leads.c.title).like(f"%{q.lower()}%"),
                                  contacts.c.phone.like(f"%{q}%")))
-    query = _query().where(*conditions)
+    query = _query().where(visible(leads.c.responsible_id), *conditions)
     total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(query.order_by(leads.c.id.desc()).limit(limit).offset(offset)).mappings()
     return {"items": [_dump(row) for row in rows], "total": total, "limit": limit, "offset": offset}
 
 
 def _locked(tx: Transaction, lead_id: int):
-    row = tx.session.execute(sa.select(leads).where(leads.c.id == lead_id).with_for_update()).mappings().first()
+    row = tx.session.execute(sa.select(leads).where(leads.c.id == lead_id, changeable(leads.c.responsible_id))
+                             .with_for_update()).mappings().first()
     if row is None:
         raise NotFound(f"lead {lead_id} not found", {"lead_id": lead_id})
     return row

@@ -63,7 +63,7 @@ class LeadsService(ServiceBase):
 
     @rpc
     def get_lead(self, lead_id: int) -> dict:
-        return self.db.read(pipeline.get_lead, lead_id)
+        return self.db.read(pipeline.visible_lead, lead_id)
 
     @rpc
     def list_leads(self, **filters) -> dict:

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import InvalidInput, NotFound
+from crm_chassis.scope import visible, visible_ids
 from crm_reports.domain import abc, funnel, kpi
 from crm_reports.domain.calendar import day_start, local_day, month_start
 from crm_reports.settings import Settings
@@ -67,8 +68,10 @@ def kpi_live(session, settings: Settings, now: datetime, manager_id: int | None 
         [kpi.Task(r.task_id, r.deal_id, r.assignee_id, r.due_at, r.status) for r in session.execute(task_query)],
         [kpi.Activity(r.kind, r.manager_id, r.day, r.ref) for r in session.execute(activity_query)],
         today, now, settings.mapping)
+    seen = visible_ids()
     return {manager: {code: kpi.as_text(code, value) for code, value in row.items()}
-            for manager, row in values.items() if manager_id is None or manager == manager_id}
+            for manager, row in values.items()
+            if (manager_id is None or manager == manager_id) and (seen is None or manager in seen)}
 
 
 def snapshot(tx: Transaction, settings: Settings, now: datetime) -> dict:
@@ -103,7 +106,8 @@ def kpi_registry(session, settings: Settings, now: datetime, date_from: date, da
     codes = list(indicators or kpi.CODES)
     query = sa.select(kpi_snapshots.c.manager_id, kpi_snapshots.c.day, kpi_snapshots.c.indicator,
                       kpi_snapshots.c.value).where(
-        kpi_snapshots.c.day.between(date_from - timedelta(days=1), date_to), kpi_snapshots.c.indicator.in_(codes))
+        kpi_snapshots.c.day.between(date_from - timedelta(days=1), date_to), kpi_snapshots.c.indicator.in_(codes),
+        visible(kpi_snapshots.c.manager_id))
     if manager_id is not None:
         query = query.where(kpi_snapshots.c.manager_id == manager_id)
     values: dict[tuple[int, date], dict[str, str]] = defaultdict(dict)
@@ -157,7 +161,7 @@ ABC_COLUMNS = _columns(("company_id", "Компания (ID)"), ("name", "Наз
 def abc_report(session, settings: Settings, today: date, responsible_id: int | None = None,
                company_id: int | None = None, category: str | None = None, overdue: str = "all",
                limit: int = 500, offset: int = 0) -> dict:
-    selected = sa.select(companies.c.company_id)
+    selected = sa.select(companies.c.company_id).where(visible(companies.c.responsible_id))
     for column, value in ((companies.c.responsible_id, responsible_id), (companies.c.company_id, company_id),
                           (companies.c.category, category)):
         if value is not None:
@@ -218,7 +222,8 @@ FORECAST_COLUMNS = _columns(("pipeline", "Воронка"), ("stage", "Этап"
 
 
 def forecast_report(session, settings: Settings, pipeline: str | None = None) -> dict:
-    query = sa.select(deals.c.pipeline, deals.c.stage, deals.c.amount).where(deals.c.stage_kind == "open")
+    query = sa.select(deals.c.pipeline, deals.c.stage, deals.c.amount).where(deals.c.stage_kind == "open",
+                                                                              visible(deals.c.responsible_id))
     if pipeline:
         query = query.where(deals.c.pipeline == pipeline)
     per_pipeline = defaultdict(list)
@@ -249,7 +254,8 @@ def problem_orders(session, settings: Settings, now: datetime, responsible_id: i
     overdue = sa.func.count(tasks.c.task_id).filter(tasks.c.status == "open", tasks.c.due_at < now)
     query = (sa.select(deals.c.deal_id, deals.c.title, deals.c.pipeline, deals.c.stage, deals.c.responsible_id,
                        deals.c.stage_entered_at, open_tasks.label("open_tasks"), overdue.label("overdue_tasks"))
-             .outerjoin(tasks, tasks.c.deal_id == deals.c.deal_id).where(deals.c.stage_kind == "open")
+             .outerjoin(tasks, tasks.c.deal_id == deals.c.deal_id)
+             .where(deals.c.stage_kind == "open", visible(deals.c.responsible_id))
              .group_by(deals.c.deal_id).order_by(deals.c.deal_id))
     if responsible_id is not None:
         query = query.where(deals.c.responsible_id == responsible_id)
@@ -334,7 +340,7 @@ def segment_clients(session, settings: Settings, now: datetime, segment_id: int)
 
 
 def _deal_clients(session, settings: Settings, today: date, filters: dict) -> list[dict]:
-    query = sa.select(deals).order_by(deals.c.deal_id)
+    query = sa.select(deals).where(visible(deals.c.responsible_id)).order_by(deals.c.deal_id)
     if filters.get("open_only", True):
         query = query.where(deals.c.stage_kind == "open")
     for key in ("pipeline", "stage", "responsible_id"):
