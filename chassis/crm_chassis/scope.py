@@ -2,7 +2,8 @@
 
 The gateway sends the viewer with every RPC (`nameko.viewer`, JSON): `user_id`, `role`, the
 `read` and `write` scopes (own | department | all | none), the user ids each covers
-(`read_ids` / `write_ids`; null means everyone) and the viewer's `department_ids`. A service
+(`read_ids` / `write_ids`; null means everyone, a missing `write_ids` the same as `read_ids`)
+and the viewer's `department_ids`. A service
 filters every list, card, count, sum, search and report query by it on the column naming the
 record's responsible; a card or an edit out of scope is a NotFound. Events and timers carry no
 viewer and see everything.
@@ -31,7 +32,7 @@ class Viewer:
             return None if raw.get(key) is None else frozenset(int(i) for i in raw[key])
 
         return cls(user_id=int(raw["user_id"]), role=raw["role"], read=raw["read"], write=raw["write"],
-                   read_ids=ids("read_ids"), write_ids=ids("write_ids"),
+                   read_ids=ids("read_ids"), write_ids=ids("write_ids" if "write_ids" in raw else "read_ids"),
                    department_ids=tuple(int(i) for i in raw.get("department_ids") or ()))
 
 
@@ -48,7 +49,9 @@ def visible_ids() -> frozenset[int] | None:
 
 
 def _among(column, ids: frozenset[int] | None):
-    return sa.true() if ids is None else column.in_(sorted(ids))
+    if ids is None:
+        return sa.true()
+    return column.in_(sorted(ids)) if ids else sa.false()
 
 
 def visible(column):

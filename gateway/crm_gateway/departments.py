@@ -32,13 +32,15 @@ def covered_ids(scope: str, user_id: int, colleague_ids: set[int], in_a_departme
 
 
 def viewer_context(user: User, scope: RoleScope, department_ids: list[int], colleague_ids: set[int]) -> dict:
-    """What the gateway sends as `nameko.viewer`. A department of a few thousand users is a few
-    tens of kilobytes here, well inside an AMQP frame (128 KiB by default)."""
+    """What the gateway sends as `nameko.viewer`; `write_ids` only where they differ from `read_ids`.
+
+    The header must fit in one AMQP frame (128 KiB by default): a department of 5,000 users with
+    seven-digit ids is about 45 KB, so departments up to about ten thousand members travel as a list."""
     in_a_department = bool(department_ids)
-    return {"user_id": user.id, "role": user.role, "read": scope.read, "write": scope.write,
-            "read_ids": covered_ids(scope.read, user.id, colleague_ids, in_a_department),
-            "write_ids": covered_ids(scope.write, user.id, colleague_ids, in_a_department),
-            "department_ids": sorted(department_ids)}
+    read_ids = covered_ids(scope.read, user.id, colleague_ids, in_a_department)
+    write_ids = covered_ids(scope.write, user.id, colleague_ids, in_a_department)
+    return {"user_id": user.id, "role": user.role, "read": scope.read, "write": scope.write, "read_ids": read_ids,
+            **({} if write_ids == read_ids else {"write_ids": write_ids}), "department_ids": sorted(department_ids)}
 
 
 def department_dict(row, member_ids: list[int]) -> dict:
