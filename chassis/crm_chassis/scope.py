@@ -8,6 +8,7 @@ filters every list, card, count, sum, search and report query by it on the colum
 record's responsible; a card or an edit out of scope is a NotFound. Events and timers carry no
 viewer and see everything.
 """
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -40,6 +41,13 @@ def viewer() -> Viewer | None:
     """The viewer of this gateway call; None where nobody is looking (events, timers)."""
     raw = context.current_viewer()
     return Viewer.from_context(raw) if raw else None
+
+
+def reader(user_id: int, read_ids: list[int] | None) -> str:
+    """The viewer header of someone who only reads (`read_ids` None: everything), for a service that
+    answers a user without the gateway in between (notify's staff bot asking deals)."""
+    return json.dumps({"user_id": user_id, "role": "reader", "read": "own" if read_ids is not None else "all",
+                       "write": "none", "read_ids": read_ids, "department_ids": []})
 
 
 def visible_ids() -> frozenset[int] | None:

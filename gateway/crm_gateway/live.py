@@ -1,6 +1,7 @@
 """Live updates on open connections of this gateway process: notify's in-app notifications
 (`notification.created.v1`) to their recipient, and every incoming call, message, e-mail or form
-that leads logged (`communication.recorded.v1`, direction `in`) to the users who take calls.
+that leads logged (`communication.recorded.v1`, direction `in`) to the users who take calls and may
+see its contact (the event names the contact's responsible; the viewer's `read_ids` decide).
 
 Each gateway process binds its own exclusive, auto-deleted queue to `notify.events` and
 `leads.events`, so every replica sees every event and pushes it to the connections it holds.
@@ -39,7 +40,7 @@ class LiveUpdates:
     def __init__(self, amqp_uri: str):
         self.amqp_uri = amqp_uri
         self.by_recipient: dict[str, set[asyncio.Queue]] = defaultdict(set)
-        self.call_takers: set[asyncio.Queue] = set()
+        self.call_takers: dict[asyncio.Queue, frozenset[int] | None] = {}  # -> the responsible ids it may see
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
 
     async def start(self) -> None:
@@ -72,21 +73,24 @@ class LiveUpdates:
         if event_type == NOTIFICATION:
             return Item("notification", data["id"], data), self.by_recipient.get(data["recipient"], set())
         if event_type == COMMUNICATION and data["direction"] == "in":
-            return Item("communication", data["communication_id"], data), self.call_takers
+            responsible_id = data.get("responsible_id")
+            return Item("communication", data["communication_id"], data), {
+                queue for queue, seen in self.call_takers.items() if seen is None or responsible_id in seen}
         return None, set()
 
     @contextlib.contextmanager
-    def subscribe(self, user_id: int, role: str) -> Iterator[asyncio.Queue]:
-        """A connection of this user: their notifications, and incoming communications if they take calls."""
+    def subscribe(self, user_id: int, role: str, read_ids: list[int] | None) -> Iterator[asyncio.Queue]:
+        """A connection of this user: their notifications, and incoming communications if they take calls
+        (those whose contact's responsible is among `read_ids`; None: all)."""
         recipient = f"user:{user_id}"
         queue: asyncio.Queue = asyncio.Queue(maxsize=BACKLOG)
         self.by_recipient[recipient].add(queue)
         if role in CALL_TAKERS:
-            self.call_takers.add(queue)
+            self.call_takers[queue] = None if read_ids is None else frozenset(read_ids)
         try:
             yield queue
         finally:
-            self.call_takers.discard(queue)
+            self.call_takers.pop(queue, None)
             self.by_recipient[recipient].discard(queue)
             if not self.by_recipient[recipient]:
                 del self.by_recipient[recipient]

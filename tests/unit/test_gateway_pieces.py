@@ -48,13 +48,16 @@ def test_live_updates_go_to_their_recipient_and_incoming_communications_to_those
     from crm_leads.events import EXAMPLES
 
     live = LiveUpdates("amqp://unused")
-    with live.subscribe(3, "operator") as operator, live.subscribe(4, "crew_member") as crew, \
-            live.subscribe(5, "controller") as controller:
+    incoming = EXAMPLES[COMMUNICATION]
+    with live.subscribe(3, "operator", None) as operator, live.subscribe(4, "crew_member", [4]) as crew, \
+            live.subscribe(5, "controller", None) as controller, \
+            live.subscribe(6, "manager", [6, incoming["responsible_id"]]) as colleague, \
+            live.subscribe(7, "manager", [7]) as stranger:
         item, queues = live._route(NOTIFICATION, {"id": 9, "recipient": "user:4", "body": "Новый выезд"})
         assert (item.event, item.id, queues) == ("notification", 9, {crew})
-        incoming = EXAMPLES[COMMUNICATION]
         item, queues = live._route(COMMUNICATION, incoming)
-        assert (item.event, item.id, queues) == ("communication", incoming["communication_id"], {operator})
+        assert (item.event, item.id, queues) == ("communication", incoming["communication_id"], {operator, colleague})
+        assert stranger not in queues  # the contact is out of this manager's scope
         assert live._route(COMMUNICATION, {**incoming, "direction": "out"}) == (None, set())
         assert controller not in live.call_takers
-    assert live.by_recipient == {} and live.call_takers == set()
+    assert live.by_recipient == {} and live.call_takers == {}

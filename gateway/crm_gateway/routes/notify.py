@@ -9,7 +9,7 @@ from aiohttp import web
 from marshmallow import Schema, fields, validate
 from twilio.request_validator import RequestValidator
 
-from crm_gateway.api import ANY_USER, SALES, SIGNED, STAFF, JsonObject, Routes, call, json_response
+from crm_gateway.api import ANY_USER, SALES, SIGNED, STAFF, JsonObject, Routes, call, json_response, viewer
 from crm_gateway.context import LIVE, SETTINGS
 from crm_gateway.errors import Forbidden, InvalidInput
 
@@ -52,14 +52,15 @@ async def list_notifications(request: web.Request) -> web.Response:
     "Live updates as they arrive, text/event-stream: `event: notification` for each of your in-app "
     "notifications (JSON: id, recipient, template, body, created_at); and, for those who take calls "
     "(operator, manager, head_of_sales, admin), `event: communication` for each incoming call, message, "
-    "e-mail or form once logged (JSON: communication_id, contact_id, contact_name, from_address, lead_id, "
-    "deal_id, channel, direction, status, category, occurred_at, duration_seconds, recording_url); "
+    "e-mail or form once logged whose contact is in your scope (JSON: communication_id, contact_id, "
+    "contact_name, from_address, responsible_id, lead_id, deal_id, channel, direction, status, category, "
+    "occurred_at, duration_seconds, recording_url); "
     "comments as heartbeats"))
 async def live_notifications(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
                                            "Cache-Control": "no-cache", "X-Request-ID": request["request_id"]})
     user = request["user"]
-    with request.app[LIVE].subscribe(user.id, user.role) as queue, \
+    with request.app[LIVE].subscribe(user.id, user.role, (await viewer(request))["read_ids"]) as queue, \
             contextlib.suppress(ConnectionResetError):  # the reader went away: the stream simply ends
         await response.prepare(request)  # subscribed first: nothing is missed once the client sees headers
         while True:

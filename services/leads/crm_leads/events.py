@@ -50,6 +50,7 @@ class CommunicationRecordedV1(Schema):
     # added later (additive): who it was, for a live "incoming call" line
     contact_name = fields.String()
     from_address = fields.String(allow_none=True)
+    responsible_id = fields.Integer(allow_none=True)  # the contact's, for who may see it live
 
 
 class CompanyCreatedV1(Schema):
@@ -125,7 +126,7 @@ EXAMPLES = {
         "channel": "call", "direction": "in", "status": "completed", "category": "new_request",
         "occurred_at": "2026-11-23T09:14:00+00:00", "duration_seconds": 95,
         "recording_url": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
-        "contact_name": "Иван Петров", "from_address": "+79161234567",
+        "contact_name": "Иван Петров", "from_address": "+79161234567", "responsible_id": 3,
     },
     "contact.merged.v1": {"kept_id": 7, "merged_id": 19},
     "ownership.reassigned.v1": {

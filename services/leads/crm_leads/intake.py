@@ -11,7 +11,7 @@ from crm_leads.domain.calls import FINAL, UnknownStatus, communication_status, m
 from crm_leads.domain.sorting import Incoming, Rule, categorize, creates_lead
 from crm_leads.events import CommunicationRecordedV1
 from crm_leads.tables import (
-    blocked_numbers, category_rules, communications, contact_deals, lead_stages, leads,
+    blocked_numbers, category_rules, communications, contact_deals, contacts, lead_stages, leads,
 )
 
 CHANNEL_NAMES = {"call": "Звонок", "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "email": "Письмо"}
@@ -125,9 +125,13 @@ def _sort(tx: Transaction, communication, contact: clients.Contact, item: dict, 
 
 
 def _publish(tx: Transaction, communication, contact_name: str) -> None:
-    """A finished call, or a message, goes out as communication.recorded.v1 (reports counts it)."""
+    """A finished call, or a message, goes out as communication.recorded.v1 (reports counts it), with
+    the contact's responsible as it is now (a new request may just have given it one), for live scopes."""
+    responsible_id = tx.session.execute(sa.select(contacts.c.responsible_id)
+                                        .where(contacts.c.id == communication["contact_id"])).scalar()
     tx.emit("communication.recorded.v1", CommunicationRecordedV1().dump(
-        {**communication, "communication_id": communication["id"], "contact_name": contact_name}))
+        {**communication, "communication_id": communication["id"], "contact_name": contact_name,
+         "responsible_id": responsible_id}))
 
 
 def _log(tx: Transaction, contact: clients.Contact, **values):
