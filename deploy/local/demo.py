@@ -43,6 +43,9 @@ USERS = [
     ("crew", "Сергей Иванов", "crew_member"),
 ]
 
+# departments and who is in them: a manager reads and changes their department's records
+DEPARTMENTS = [("Продажи", ["manager"]), ("Производство", ["crew"]), ("Рекламации", []), ("Колл-центр", ["operator"])]
+
 STAFF = [  # the crew leader logs in as `crew` and sees his jobs on «Мои выезды»
     {"full_name": "Сергей Иванов", "phone": "+79005550101", "skills": ["бригадир", "подключение"], "login": "crew"},
     {"full_name": "Дмитрий Попов", "phone": "+79005550102", "skills": ["монтажник", "подключение"]},
@@ -71,6 +74,12 @@ def load_demo(base_url: str, admin_login: str, local: dict) -> None:
     for user in users.values():
         if user["role"] == "operator":  # new leads go round robin to operators on duty
             api.must("POST", "/ownership/duty", {"user_id": user["id"], "on_duty": True}, ok=(200,))
+    for name, _ in DEPARTMENTS:
+        api.must("POST", "/departments", {"name": name})
+    department_ids = {d["name"]: d["id"] for d in api.must("GET", "/departments", ok=(200,))}
+    for name, logins in DEPARTMENTS:
+        api.must("PUT", f"/departments/{department_ids[name]}/members",
+                 {"user_ids": [users[login]["id"] for login in logins]}, ok=(200,))
     if not api.must("GET", "/staff", ok=(200,)):
         people = [api.must("POST", "/staff", {key: value for key, value in person.items() if key != "login"}
                            | ({"user_id": users[person["login"]]["id"]} if "login" in person else {}), ok=(201,))
@@ -94,6 +103,7 @@ def load_demo(base_url: str, admin_login: str, local: dict) -> None:
         address = "г. Москва, ул. Лесная, д. 5, кв. 12"
         deal = api.must("POST", "/deals", {"pipeline": "private", "title": f"Интернет: {lead['contact']['name']}",
                                            "contact_id": lead["contact"]["id"], "amount": "1500.00",
+                                           "responsible_id": users["manager"]["id"],  # the manager's to show
                                            "fields": {"address": address, "tariff": "500 Мбит/с"}}, ok=(201,))
         signed = api.must("POST", f"/deals/{deal['id']}/move", {"stage": "contract"}, ok=(200,))
         connection = signed["linked_deals"][0]  # opened by the rule: the crew goes out for this one
@@ -105,5 +115,5 @@ def load_demo(base_url: str, admin_login: str, local: dict) -> None:
                                        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
                                        "address": address,
                                        "client_name": lead["contact"]["name"], "client_phone": lead["contact"]["phone"]})
-    print("[crm] demo data loaded: pipelines and automation rules of scenario S1, users, staff, a crew and a "
-          "measurer, leads from two sites, a deal and a booking", flush=True)
+    print("[crm] demo data loaded: pipelines and automation rules of scenario S1, users in four departments, "
+          "staff, a crew and a measurer, leads from two sites, a deal and a booking", flush=True)

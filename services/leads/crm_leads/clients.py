@@ -251,6 +251,7 @@ def suggested_duplicates(session, limit: int) -> list[dict]:
         sa.select(a.c.id.label("first_id"), b.c.id.label("second_id"), a.c.name)
         .join(b, sa.and_(a.c.id < b.c.id, same_name))
         .where(a.c.merged_into_id.is_(None), b.c.merged_into_id.is_(None),
+               visible(a.c.responsible_id), visible(b.c.responsible_id),
                sa.or_(a.c.company_id == b.c.company_id, sa.func.strpos(sa.func.btrim(a.c.name), " ") > 0))
         .order_by(a.c.id, b.c.id).limit(limit)
     ).mappings()
