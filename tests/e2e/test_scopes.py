@@ -9,11 +9,12 @@ endpoint must agree with them: a list holds exactly the reachable records, a car
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.e2e.test_scheduling import job, new_crew
 from tests.support.system import eventually
 
 TODAY = datetime.now(ZoneInfo("Europe/Moscow")).date().isoformat()
@@ -199,6 +200,25 @@ def test_edits_reach_only_changeable_records(world, role):
         assert set(changed.values()) == {(403, 403, 403)}, changed
         return
     assert changed == {owner: (200, 200, 201) if owner in expected else (404, 404, 404) for owner in ("a", "b")}
+
+
+def test_a_crew_member_sees_their_own_jobs_with_the_client_details_they_need(world, system):
+    member = world.clients["crew_member"]
+    person = _created(system.admin.post("/staff", json={"full_name": "Пётр Сидоров", "phone": "+79005550303",
+                                                       "user_id": world.ids["crew_member"]}))
+    own, other = new_crew(system, leader_staff_id=person["id"]), new_crew(system)
+    day = date.today() + timedelta(days=9)
+    mine = _created(system.admin.post("/bookings", json=job(own, day, "10:00", "11:00",
+                                                            deal_id=world.deals["a"]["id"])))
+    theirs = _created(system.admin.post("/bookings", json=job(other, day, "10:00", "11:00")))
+
+    listed = member.get("/bookings", params={"date_from": day.isoformat(), "date_to": day.isoformat()}).json()
+    assert [(b["id"], b["address"], b["client_name"], b["client_phone"]) for b in listed] == [
+        (mine["id"], "г. Москва, ул. Садовая, д. 3, кв. 7", "Анна Смирнова", "+79037654321")]
+    assert member.post(f"/bookings/{theirs['id']}/complete", json={"result": "success"}).status_code == 404
+    assert member.get(f"/deals/{world.deals['a']['id']}").status_code == 403  # the job's card is enough
+    both = system.admin.get("/bookings", params={"date_from": day.isoformat(), "date_to": day.isoformat()}).json()
+    assert {mine["id"], theirs["id"]} <= {b["id"] for b in both}
 
 
 def test_a_pipeline_limited_to_a_department_shows_only_to_it(world, system):
