@@ -53,19 +53,24 @@ class Departments:
         self.engine = engine
 
     async def viewer(self, user: User) -> dict:
-        """The viewer of one request: the role's scopes, the user's live departments and their members."""
-        mine = sa.select(department_members.c.department_id).join(
-            departments, departments.c.id == department_members.c.department_id).where(
-            department_members.c.user_id == user.id, departments.c.archived_at.is_(None))
+        """The viewer of one request in one query: the role's scopes, the user's live departments and
+        everyone in them."""
+        mine = (sa.select(department_members.c.department_id)
+                .join(departments, departments.c.id == department_members.c.department_id)
+                .where(department_members.c.user_id == user.id, departments.c.archived_at.is_(None)))
+        colleagues = department_members.alias("colleagues")
+        query = sa.select(
+            role_scopes.c.read_scope, role_scopes.c.write_scope,
+            sa.select(sa.func.array_agg(mine.subquery().c.department_id)).scalar_subquery().label("department_ids"),
+            sa.select(sa.func.array_agg(sa.distinct(colleagues.c.user_id)))
+            .where(colleagues.c.department_id.in_(mine)).scalar_subquery().label("colleague_ids"),
+        ).where(role_scopes.c.role == user.role)
         async with self.engine.connect() as conn:
-            scope = (await conn.execute(sa.select(role_scopes.c.read_scope, role_scopes.c.write_scope)
-                                        .where(role_scopes.c.role == user.role))).first()
-            department_ids = list((await conn.execute(mine)).scalars())
-            colleagues = set((await conn.execute(
-                sa.select(department_members.c.user_id).where(department_members.c.department_id.in_(department_ids))
-            )).scalars()) if department_ids else set()
-        role_scope = RoleScope(*scope) if scope else RoleScope("none", "none")
-        return viewer_context(user, role_scope, department_ids, colleagues)
+            row = (await conn.execute(query)).first()
+        if row is None:  # a role with no scope row reads and changes nothing
+            return viewer_context(user, RoleScope("none", "none"), [], set())
+        return viewer_context(user, RoleScope(row.read_scope, row.write_scope), list(row.department_ids or []),
+                              set(row.colleague_ids or []))
 
     async def _members(self, conn, department_ids: list[int]) -> dict[int, list[int]]:
         rows = await conn.execute(sa.select(department_members).where(department_members.c.department_id.in_(
