@@ -11,7 +11,7 @@ from crm_leads.domain.calls import FINAL, UnknownStatus, communication_status, m
 from crm_leads.domain.sorting import Incoming, Rule, categorize, creates_lead
 from crm_leads.events import CommunicationRecordedV1
 from crm_leads.tables import (
-    blocked_numbers, category_rules, communications, contact_deals, contacts, lead_stages, leads,
+    blocked_numbers, category_rules, communications, contact_deals, lead_stages, leads,
 )
 
 CHANNEL_NAMES = {"call": "Звонок", "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "email": "Письмо"}
@@ -39,7 +39,8 @@ def intake_web_form(tx: Transaction, form: dict, region: str) -> dict:
                          external_id=f"{form['site']}:{form['submission_id']}" if form.get("submission_id") else None,
                          from_address=form.get("phone") or form.get("email"), to_address=form["site"],
                          body=form.get("message") or "", occurred_at=datetime.now(UTC))
-    _publish(tx, communication, contact.name)
+    # a contact with no responsible takes the new lead's (pipeline.create_lead)
+    _publish(tx, communication, contact.name, contact.responsible_id or lead["responsible_id"])
     return lead | {"duplicate": False}
 
 
@@ -110,25 +111,25 @@ def _sort(tx: Transaction, communication, contact: clients.Contact, item: dict, 
     category = categorize(Incoming(item["channel"], item.get("body") or item.get("subject") or "",
                                    item.get("duration_seconds"), blocked, known, open_lead is not None), rules)
     lead_id = open_lead if category == "open_order" else None
+    responsible_id = contact.responsible_id
     if creates_lead(category) and item["direction"] == "in":
-        lead_id = pipeline.create_lead(
+        lead = pipeline.create_lead(
             tx, contact=contact, source=item.get("source") or item["channel"], channel=item["channel"],
             title=f"{CHANNEL_NAMES.get(item['channel'], item['channel'])}: {contact.name}",
             message=item.get("body") or "", new_contact=not known,
-        )["id"]
+        )
+        lead_id, responsible_id = lead["id"], responsible_id or lead["responsible_id"]
     communication = tx.session.execute(
         sa.update(communications).where(communications.c.id == communication["id"])
         .values(category=category, lead_id=lead_id).returning(*communications.c)
     ).mappings().one()
-    _publish(tx, communication, contact.name)
+    _publish(tx, communication, contact.name, responsible_id)
     return communication
 
 
-def _publish(tx: Transaction, communication, contact_name: str) -> None:
+def _publish(tx: Transaction, communication, contact_name: str, responsible_id: int | None) -> None:
     """A finished call, or a message, goes out as communication.recorded.v1 (reports counts it), with
-    the contact's responsible as it is now (a new request may just have given it one), for live scopes."""
-    responsible_id = tx.session.execute(sa.select(contacts.c.responsible_id)
-                                        .where(contacts.c.id == communication["contact_id"])).scalar()
+    the contact's responsible (who may see it live)."""
     tx.emit("communication.recorded.v1", CommunicationRecordedV1().dump(
         {**communication, "communication_id": communication["id"], "contact_name": contact_name,
          "responsible_id": responsible_id}))
