@@ -19,6 +19,10 @@ from crm_gateway.routes import ALL, webhooks
 from crm_gateway.settings import Settings
 from crm_gateway.webhook_guards import hmac_signature
 
+# The gateway keeps per-request values under str keys (request["user"], ...), where aiohttp
+# advises web.RequestKey; serving the routes in-process must not fail on that advice.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:It is recommended to use web.RequestKey:aiohttp.web_exceptions.NotAppKeyWarning")
 PUBLIC_URL = "https://crm.example.ru"
 SETTINGS_FOR_TESTS = Settings(
     public_url=PUBLIC_URL, form_sites={"site-main": "form-secret", "site-okna": "okna-secret"},
