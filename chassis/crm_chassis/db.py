@@ -70,7 +70,7 @@ class Transaction:
         nested = self.session.begin_nested()
         try:
             yield
-        except Exception:
+        except BaseException:
             undo = True
             raise
         finally:

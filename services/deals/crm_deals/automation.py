@@ -2,11 +2,12 @@
 
 Changes record their triggers on the transaction (`tx.record(Trigger(...))`); the deals service
 runs `run` before every commit (its database's `before_commit`), so no write path decides whether
-rules fire. One chain per transaction takes the recorded triggers in the order they happened,
-and those its actions record, with the rule versions read once per transaction. Every automatic
-change is in the deal's history with the rule and version that made it. A rule fires at most
-once per deal and trigger within a chain, and a chain stops after MAX_CHAIN_STEPS firings: loops
-end, and say so in the history.
+rules fire. One chain per transaction takes the recorded triggers in the order they happened, and
+those its actions record, with the rule versions read once per transaction; it sees the deals as
+the whole change left them (a move with fields: the field rules run after the move). Every
+automatic change is in the deal's history with the rule and version that made it. A rule fires at
+most once per deal and trigger within a chain, and a chain stops after MAX_CHAIN_STEPS firings:
+loops end, and say so in the history.
 """
 import sqlalchemy as sa
 
@@ -18,7 +19,6 @@ from crm_deals.domain.automation import MAX_CHAIN_STEPS, Rule, Trigger, matches,
 from crm_deals.events import BookingRequestedV1, NotificationRequestedV1
 from crm_deals.tables import automation_rule_versions, automation_rules, deal_history
 
-_ACTIVE_RULES = "crm_deals.active_rules"  # the key of the per-transaction snapshot in the session's info
 
 # -- rules as data ------------------------------------------------------------------------
 
@@ -70,6 +70,9 @@ def get_rule(session, rule_id: int) -> dict:
 
 def list_rules(session) -> list[dict]:
     return [_rule_dict(row) for row in session.execute(_current().order_by(automation_rules.c.id)).mappings()]
+
+
+_ACTIVE_RULES = "crm_deals.active_rules"  # where the transaction's snapshot is kept, in its session's info
 
 
 def active_rules(tx: Transaction) -> list[Rule]:
