@@ -1,11 +1,13 @@
 """No way into deals can change a deal without its rules: the service's database runs the chain before
-every commit, and every entrypoint (RPC, timer, event handler) reaches the database only through that
-unit of work. What the rules do on each path is proven end to end in tests/e2e/test_deal_automation.py."""
+every commit, every entrypoint (RPC, timer, event handler) reaches the database only through that
+unit of work, and a transaction reads the rules once. What the rules do on each path is proven end
+to end in tests/e2e/test_deal_automation.py."""
 import ast
 import inspect
 import textwrap
 from pathlib import Path
 
+from crm_chassis.db import Transaction
 from crm_chassis.service import ServiceBase
 from crm_deals import automation
 from crm_deals.service import DealsService
@@ -51,3 +53,28 @@ def test_no_deals_module_opens_a_connection_of_its_own():
         names = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
         names |= {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
         assert not names & {"engine", "sessionmaker", "Session", "connect", "create_engine"}, module.name
+
+
+class CountingSession:
+    """Stands in for a session: counts the statements it is asked to run, finds nothing."""
+
+    def __init__(self):
+        self.info, self.statements = {}, 0
+
+    def execute(self, statement):
+        self.statements += 1
+        return self
+
+    def mappings(self):
+        return []
+
+
+def test_a_transaction_reads_the_rules_once_and_the_next_one_afresh():
+    session = CountingSession()
+    tx = Transaction(session, "deals")
+    assert automation.active_rules(tx) == [] and automation.active_rules(tx) == []
+    automation.run(tx)  # nothing recorded: the chain has nothing to do, and reads no rules again
+    assert session.statements == 1
+    later = CountingSession()
+    automation.active_rules(Transaction(later, "deals"))
+    assert later.statements == 1
