@@ -7,7 +7,7 @@ PACKAGES := chassis gateway $(addprefix services/,$(SERVICES))
 STAMP := $(VENV)/.installed
 RUNNER := $(BIN)/python deploy/local/crm_local.py
 
-.PHONY: run stop test bench venv status clean
+.PHONY: run stop test test-unit bench venv status clean
 
 $(STAMP): requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ status:
 test: $(STAMP)
 	$(BIN)/pytest
 	CRM_TEST_BROWSER=1 $(BIN)/pytest tests/browser
+
+## The unit tests alone: seconds, with nothing running (no PostgreSQL, no RabbitMQ, no runner).
+test-unit: $(STAMP)
+	$(BIN)/pytest tests/unit
 
 ## Benchmarks against the running system (`make run` first); see README.md.
 bench: $(STAMP)

@@ -1,6 +1,7 @@
 """Web-form intake benchmark: the running system against raw PostgreSQL and raw RabbitMQ.
 
-    .venv/bin/python bench/intake.py [--requests 2000] [--concurrency 50] [--time-limit 600]
+    .venv/bin/python bench/intake.py [--profile dev|test] [--tiny] [--requests 2000] [--concurrency 50]
+        [--time-limit 600]
 
 Phases, in turn, loopback only: (1) N signed web forms to the gateway, C in flight; (2) poll
 /reports/leads-per-day for the bench's site until it has grown by the accepted count; (3) N
@@ -22,79 +23,38 @@ import argparse
 import asyncio
 import hashlib
 import hmac
-import ipaddress
 import json
-import socket
 import statistics
 import sys
 import time
-import urllib.parse
-import uuid
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aio_pika
 import aiohttp
-import psycopg2
+
+from harness import (RUN_TAG, BenchArguments, admin_headers, percentile, phone_for, post_in_flight, print_table,
+                     raw_baselines, read_secrets, run_bounded)
 
 POLL_SECONDS = 0.2
-RUN_TAG = uuid.uuid4().hex[:10]
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8080")
-    parser.add_argument("--secrets", default="var/dev/secrets.json")
+    parser = BenchArguments(__doc__, targets=("url", "secrets", "pg_url", "amqp_uri"),
+                            sizes={"requests": (2000, 6), "concurrency": (50, 2)}, time_limit=600)
     parser.add_argument("--site", help="form site to post to (default: the first in the secrets)")
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--amqp-uri", default="amqp://guest:guest@127.0.0.1:5672/")
-    parser.add_argument("--time-limit", type=float, default=600, help="seconds for the whole run")
     parser.add_argument("--catch-up-timeout", type=float, default=120, help="seconds to wait for reports")
-    args = parser.parse_args()
-    if min(args.requests, args.concurrency, args.time_limit) <= 0:
-        parser.error("--requests, --concurrency and --time-limit must be positive")
-    for option in ("url", "pg_url", "amqp_uri"):
-        host = urllib.parse.urlsplit(getattr(args, option)).hostname or "localhost"
-        if not is_loopback(host):
-            parser.error(f"--{option.replace('_', '-')}: {host} is not a loopback address; refusing")
-    return args
-
-
-def is_loopback(host: str) -> bool:
-    """True only if every address the host name resolves to is a loopback address."""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror:
-        return False
-    return bool(infos) and all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos)
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile of a sorted, non-empty list."""
-    return values[min(len(values) - 1, max(0, round(share * len(values)) - 1))]
-
-
-def phone_for(index: int) -> str:
-    """A valid Russian mobile, +7 9XX XXX XX XX, unique within a run (7919 is prime to 10**9)."""
-    digits = f"{(int(RUN_TAG, 16) + index * 7919) % 10**9:09d}"
-    return f"+7 9{digits[:2]} {digits[2:5]} {digits[5:7]} {digits[7:]}"
+    return parser.parse_args()
 
 
 # -- the system --------------------------------------------------------------------------
 
 class Crm:
     def __init__(self, http: aiohttp.ClientSession, base: str, site: str):
-        self.http, self.api, self.site, self.token = http, base.rstrip("/") + "/api/v1", site, None
+        self.http, self.base, self.api, self.site = http, base, base.rstrip("/") + "/api/v1", site
+        self.headers = {}
 
     async def login(self, password: str) -> None:
-        async with self.http.post(f"{self.api}/auth/login", json={"login": "admin", "password": password}) as r:
-            if r.status != 200:
-                sys.exit(f"login failed: {r.status} {await r.text()}")
-            self.token = (await r.json())["token"]
+        self.headers = await admin_headers(self.http, self.base, password)
 
     async def leads_counted(self) -> int:
         """Leads from the bench's site counted by reports, yesterday..tomorrow in Moscow."""
@@ -102,40 +62,24 @@ class Crm:
         params = {"date_from": str(today - timedelta(days=1)), "date_to": str(today + timedelta(days=1)),
                   "source": self.site}
         async with self.http.get(f"{self.api}/reports/leads-per-day", params=params,
-                                 headers={"Authorization": f"Bearer {self.token}"}) as r:
+                                 headers=self.headers) as r:
             r.raise_for_status()
             return (await r.json())["total"]
 
 
 async def drive_forms(crm: Crm, secret: str, n: int, concurrency: int) -> dict:
-    """N signed web forms, C in flight: sorted latencies, statuses, first send, last 201."""
-    latencies, statuses, last_ok, indexes = [], Counter(), [0.0], iter(range(n))
+    """N signed web forms, C in flight (see harness.post_in_flight for what it returns)."""
+    def form(i: int) -> tuple[str, dict]:
+        body = json.dumps({
+            "submission_id": f"{crm.site}-bench-{RUN_TAG}-{i}", "name": f"Нагрузка {i}",
+            "phone": phone_for(i), "email": f"bench-{RUN_TAG}-{i}@example.ru",
+            "message": "Нагрузочный тест приёма заявок",
+        }, ensure_ascii=False).encode()
+        signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return f"{crm.api}/webhooks/forms/{crm.site}", {
+            "data": body, "headers": {"Content-Type": "application/json", "X-Signature": signature}}
 
-    async def worker() -> None:
-        for i in indexes:
-            body = json.dumps({
-                "submission_id": f"{crm.site}-bench-{RUN_TAG}-{i}", "name": f"Нагрузка {i}",
-                "phone": phone_for(i), "email": f"bench-{RUN_TAG}-{i}@example.ru",
-                "message": "Нагрузочный тест приёма заявок",
-            }, ensure_ascii=False).encode()
-            signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-            started = time.perf_counter()
-            try:
-                async with crm.http.post(f"{crm.api}/webhooks/forms/{crm.site}", data=body, headers={
-                        "Content-Type": "application/json", "X-Signature": signature}) as r:
-                    await r.read()
-                    status = str(r.status)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                status = type(exc).__name__
-            latencies.append(time.perf_counter() - started)
-            statuses[status] += 1
-            if status == "201":
-                last_ok[0] = time.perf_counter()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return {"started": started, "finished": time.perf_counter(), "last_ok": last_ok[0],
-            "latencies": sorted(latencies), "statuses": statuses}
+    return await post_in_flight(crm.http, n, concurrency, form)
 
 
 async def wait_for_reports(crm: Crm, target: int, timeout: float) -> tuple[float | None, int]:
@@ -152,76 +96,11 @@ async def wait_for_reports(crm: Crm, target: int, timeout: float) -> tuple[float
     return None, counted
 
 
-# -- raw PostgreSQL and RabbitMQ ---------------------------------------------------------
-
-def raw_postgres(pg_url: str, n: int, concurrency: int, deadline: float) -> float:
-    """Committed single-row inserts/s into a scratch database, C connections in threads."""
-    scratch = f"bench_intake_{RUN_TAG}"
-    admin = psycopg2.connect(pg_url)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{scratch}"')
-    connections = []
-    try:
-        for _ in range(concurrency):  # too many clients? lower --concurrency or raise max_connections
-            connections.append(psycopg2.connect(pg_url, dbname=scratch))
-            connections[-1].autocommit = True
-        connections[0].cursor().execute("CREATE TABLE bench (id bigserial PRIMARY KEY,"
-                                        " created_at timestamptz NOT NULL DEFAULT now(), payload text NOT NULL)")
-        indexes = iter(range(n))  # next() on a shared range iterator is atomic under the GIL
-
-        def insert_loop(connection) -> int:
-            cursor, done = connection.cursor(), 0
-            for _ in indexes:
-                if time.perf_counter() > deadline:
-                    break
-                cursor.execute("INSERT INTO bench (payload) VALUES (%s)", ("x" * 200,))
-                done += 1
-            return done
-
-        started = time.perf_counter()
-        with ThreadPoolExecutor(len(connections)) as pool:
-            done = sum(pool.map(insert_loop, connections))
-        return done / (time.perf_counter() - started)
-    finally:
-        for connection in connections:
-            connection.close()
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-        admin.close()
-
-
-async def raw_rabbitmq(amqp_uri: str, n: int, concurrency: int, deadline: float) -> float:
-    """Persistent publishes/s confirmed by the broker, C in flight, to a scratch durable queue."""
-    connection = await aio_pika.connect(amqp_uri)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        queue = await channel.declare_queue(f"bench.intake.{RUN_TAG}", durable=True)
-        body = json.dumps({"event_type": "lead.created.v1", "data": {"x": "y" * 400}}).encode()
-        done, indexes = [0], iter(range(n))
-
-        async def publisher() -> None:
-            for _ in indexes:
-                if time.perf_counter() > deadline:
-                    break
-                await channel.default_exchange.publish(aio_pika.Message(
-                    body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=queue.name)
-                done[0] += 1
-
-        started = time.perf_counter()
-        try:
-            await asyncio.gather(*(publisher() for _ in range(concurrency)))
-            return done[0] / (time.perf_counter() - started)
-        finally:
-            await queue.delete(if_unused=False, if_empty=False)
-    finally:
-        await connection.close()
-
-
 # -- the run -----------------------------------------------------------------------------
 
 async def main(args: argparse.Namespace) -> None:
     deadline = time.perf_counter() + args.time_limit
-    with open(args.secrets) as file:
-        local = json.load(file)
+    local = read_secrets(args.secrets)
     site = args.site or next(iter(local["form_sites"]))
     n, c = args.requests, args.concurrency
     connector = aiohttp.TCPConnector(limit=c + 2)
@@ -235,10 +114,7 @@ async def main(args: argparse.Namespace) -> None:
         accepted = load["statuses"]["201"]
         wait = min(args.catch_up_timeout, max(1.0, deadline - time.perf_counter() - 30))  # 30 s for raw
         caught_up, counted = await wait_for_reports(crm, before + accepted, wait)
-    print(f"raw PostgreSQL: {n} single-row commits, {c} connections", flush=True)
-    pg_rate = await asyncio.to_thread(raw_postgres, args.pg_url, n, c, deadline)
-    print(f"raw RabbitMQ: {n} confirmed persistent publishes, {c} in flight", flush=True)
-    mq_rate = await raw_rabbitmq(args.amqp_uri, n, c, deadline)
+    raw = await raw_baselines(args, n, c, deadline)
 
     accepted_rate = accepted / ((load["last_ok"] or load["finished"]) - load["started"])
     e2e_rate = accepted / (caught_up - load["started"]) if caught_up and accepted else None
@@ -246,38 +122,18 @@ async def main(args: argparse.Namespace) -> None:
     lat = load["latencies"]
     errors = ", ".join(f"{s}: {k}" for s, k in sorted(load["statuses"].items()) if s != "201")
 
-    def ratio(value: float | None) -> str:
-        return f"{value / pg_rate:6.1%} of PG, {value / mq_rate:6.1%} of MQ" if value else ""
-
     rows = [
         ("requests sent / accepted (201)", f"{n} / {accepted}", ""),
         ("errors by status", errors or "none", ""),
-        ("accepted req/s", f"{accepted_rate:.1f}", ratio(accepted_rate)),
+        ("accepted req/s", f"{accepted_rate:.1f}", raw.share(accepted_rate)),
         ("latency p50 / p95 / p99 ms", " / ".join(f"{percentile(lat, p) * 1000:.0f}" for p in (.5, .95, .99))
          + f" (mean {statistics.fmean(lat) * 1000:.0f})", ""),
         ("end-to-end events/s", f"{e2e_rate:.1f}" if e2e_rate else "n/a" if not accepted else
-         f"not caught up: {counted - before}/{accepted} counted", ratio(e2e_rate)),
+         f"not caught up: {counted - before}/{accepted} counted", raw.share(e2e_rate)),
         ("reports lag after last 201 s", lag, ""),
-        ("raw PG commits/s", f"{pg_rate:.1f}", ""),
-        ("raw MQ confirmed publishes/s", f"{mq_rate:.1f}", ""),
+        *raw.rows(),
     ]
-    print_table(rows)
-
-
-def print_table(rows: list[tuple[str, str, str]]) -> None:
-    """metric, value, system / raw: the closing table every bench script prints."""
-    left, middle = (max(len(row[i]) for row in rows) for i in (0, 1))
-    print(f"\n{'metric':<{left}}  {'value':<{middle}}  system / raw")
-    for metric, value, share in rows:
-        print(f"{metric:<{left}}  {value:<{middle}}  {share}".rstrip())
-
-
-def run_bounded(main, arguments: argparse.Namespace) -> None:
-    """Run `main(arguments)` and stop it, failing, at `arguments.time_limit` seconds."""
-    try:
-        asyncio.run(asyncio.wait_for(main(arguments), timeout=arguments.time_limit))
-    except asyncio.TimeoutError:
-        sys.exit(f"the run exceeded its time limit of {arguments.time_limit:.0f} s")
+    print_table(rows, note="system / raw")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 """Leads benchmark: telephony webhooks end to end, the client card on a big history, legacy import.
 
-    .venv/bin/python bench/leads.py [--requests 2000] [--concurrency 50] [--contacts 1000000]
-        [--communications 5000000] [--import-rows 10000] [--time-limit 1800] [--skip-webhooks|card|import]
+    .venv/bin/python bench/leads.py [--profile dev|test] [--tiny] [--requests 2000] [--concurrency 50]
+        [--contacts 1000000] [--communications 5000000] [--import-rows 10000] [--time-limit 1800]
+        [--skip-webhooks|card|import]
 
 Loopback only; what each phase does is in bench/README.md. How to read the figures:
   - "accepted calls/s": 2xx answers per second (PBX events and, 1 in 4, Twilio voice callbacks), first
     request to last 2xx; a 2xx means the call is committed in leads. Latency is client-side over all
-    requests, ~ C / throughput when queueing. "of PG / of MQ": over intake.py's single-row commits/s and
+    requests, ~ C / throughput when queueing. "of PG / of MQ": over the raw single-row commits/s and
     confirmed publishes/s of the same run; a call costs at least one commit and one publish, so a small
     share means the time goes into the services.
   - "stored exactly once": accepted call ids found once in crm_leads.communications; "missing" and
@@ -38,7 +39,6 @@ import sys
 import tempfile
 import time
 import traceback
-import urllib.parse
 import warnings
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -51,14 +51,15 @@ import yaml
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
+from harness import (RUN_TAG as TAG, BenchArguments, percentile, phone_for, post_in_flight, print_table, raw_postgres,
+                     raw_rabbitmq, read_secrets)
+
 warnings.filterwarnings("ignore", module="nameko")  # pkg_resources and eventlet deprecation notices
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import intake  # noqa: E402  loopback check, percentile, phones, run tag, raw PostgreSQL and RabbitMQ
 from crm_chassis.migrate import upgrade  # noqa: E402
 from crm_leads.clients import client_card  # noqa: E402
 from crm_leads.inbox import list_inbox  # noqa: E402
 
-TAG, TWILIO_EVERY, SKEW, CHUNK, FULL = intake.RUN_TAG, 4, 3, 1_000_000, (1_000_000, 5_000_000)
+TWILIO_EVERY, SKEW, CHUNK, FULL = 4, 3, 1_000_000, (1_000_000, 5_000_000)
 MAPPING = {"columns": {"legacy_id": "ID", "name": "Имя", "phone": "Телефон", "email": "Email", "stage": "Статус",
                        "request_type": "Тип заявки", "created_at": "Создан"},
            "stages": {"Новая": "new", "Отказ - дорого": "lost_expensive", "Квалифицирована": "qualified"},
@@ -70,25 +71,12 @@ BAD_ROWS = [{"Статус": "Неизвестный"}, {"Статус": "Ква
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8080", help="the gateway, as GATEWAY_PUBLIC_URL")
-    parser.add_argument("--secrets", default="var/dev/secrets.json")
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--amqp-uri", default="amqp://guest:guest@127.0.0.1:5672/")
-    for option, default in (("requests", 2000), ("concurrency", 50), ("contacts", FULL[0]),
-                            ("communications", FULL[1]), ("import-rows", 10_000), ("time-limit", 1800)):
-        parser.add_argument(f"--{option}", type=int, default=default)
+    parser = BenchArguments(__doc__, targets=("url", "secrets", "pg_url", "amqp_uri", "leads_db"), sizes={
+        "requests": (2000, 8), "concurrency": (50, 2), "contacts": (FULL[0], 50), "communications": (FULL[1], 500),
+        "import_rows": (10_000, 20)}, time_limit=1800)
     for part in ("webhooks", "card", "import"):
         parser.add_argument(f"--skip-{part}", action="store_true")
-    args = parser.parse_args()
-    if min(args.requests, args.concurrency, args.contacts, args.communications, args.import_rows,
-           args.time_limit) <= 0:
-        parser.error("sizes and --time-limit must be positive")
-    for option in ("url", "pg_url", "amqp_uri"):
-        host = urllib.parse.urlsplit(getattr(args, option)).hostname or "localhost"
-        if not intake.is_loopback(host):
-            parser.error(f"--{option.replace('_', '-')}: {host} is not a loopback address; refusing")
-    return args
+    return parser.parse_args()
 
 
 def left(deadline: float) -> float:
@@ -100,59 +88,41 @@ def left(deadline: float) -> float:
 
 # -- 1. telephony webhooks ---------------------------------------------------------------
 
-def call_request(hooks: str, local: dict, i: int) -> tuple[str, str, dict]:
-    """(call id, url, request) for call i: a Twilio voice callback or a PBX event, signed."""
-    phone = intake.phone_for(i)
-    if i % TWILIO_EVERY == TWILIO_EVERY - 1:
-        call_id, url = f"CA{TAG}{i:022x}", f"{hooks}/twilio/voice"
-        params = {"CallSid": call_id, "From": phone.replace(" ", ""), "To": "+74950000000",
+def call_id(i: int) -> str:
+    """Call i's id: one in TWILIO_EVERY is a Twilio voice callback, the others PBX events."""
+    return f"CA{TAG}{i:022x}" if i % TWILIO_EVERY == TWILIO_EVERY - 1 else f"pbx-{TAG}-{i}"
+
+
+def call_request(hooks: str, local: dict, i: int) -> tuple[str, dict]:
+    """(url, request) for call i, signed as its provider signs it."""
+    phone = phone_for(i)
+    if call_id(i).startswith("CA"):
+        url = f"{hooks}/twilio/voice"
+        params = {"CallSid": call_id(i), "From": phone.replace(" ", ""), "To": "+74950000000",
                   "Direction": "inbound", "CallStatus": "completed", "CallDuration": str(30 + i % 240)}
         signature = RequestValidator(local["twilio_auth_token"]).compute_signature(url, params)
-        return call_id, url, {"data": params, "headers": {"X-Twilio-Signature": signature}}
-    call_id, url = f"pbx-{TAG}-{i}", f"{hooks}/pbx"
-    body = json.dumps({"call_id": call_id, "direction": "in", "from": phone, "to": "101", "status": "ANSWERED",
+        return url, {"data": params, "headers": {"X-Twilio-Signature": signature}}
+    body = json.dumps({"call_id": call_id(i), "direction": "in", "from": phone, "to": "101", "status": "ANSWERED",
                        "duration": 30 + i % 240, "started_at": datetime.now(UTC).isoformat(),
-                       "recording_url": f"https://pbx.example.ru/rec/{call_id}.mp3"}).encode()
+                       "recording_url": f"https://pbx.example.ru/rec/{call_id(i)}.mp3"}).encode()
     signature = "sha256=" + hmac.new(local["pbx_secret"].encode(), body, hashlib.sha256).hexdigest()
-    return call_id, url, {"data": body, "headers": {"Content-Type": "application/json", "X-Signature": signature}}
+    return f"{hooks}/pbx", {"data": body, "headers": {"Content-Type": "application/json", "X-Signature": signature}}
 
 
 async def drive_calls(base: str, local: dict, n: int, concurrency: int) -> dict:
-    """N call events, C in flight: sorted latencies, statuses, ids sent and accepted, timings."""
-    hooks, indexes = base.rstrip("/") + "/api/v1/webhooks", iter(range(n))
-    result = {"latencies": [], "statuses": Counter(), "sent": [], "accepted": [], "last_ok": 0.0}
-
-    async def worker(http: aiohttp.ClientSession) -> None:
-        for i in indexes:
-            call_id, url, request = call_request(hooks, local, i)
-            result["sent"].append(call_id)
-            started = time.perf_counter()
-            try:
-                async with http.post(url, **request) as response:
-                    await response.read()
-                    status = str(response.status)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                status = type(exc).__name__
-            result["latencies"].append(time.perf_counter() - started)
-            result["statuses"][status] += 1
-            if status.startswith("2"):
-                result["accepted"].append(call_id)
-                result["last_ok"] = time.perf_counter()
-
+    """N call events, C in flight (see harness.post_in_flight), with the call ids sent and accepted."""
+    hooks = base.rstrip("/") + "/api/v1/webhooks"
     connector = aiohttp.TCPConnector(limit=concurrency + 2)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=connector) as http:
-        result["started"] = time.perf_counter()
-        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
-    result["finished"] = time.perf_counter()
-    result["latencies"].sort()
-    return result
+        result = await post_in_flight(http, n, concurrency, lambda i: call_request(hooks, local, i))
+    return result | {"sent": [call_id(i) for i in range(n)], "accepted": [call_id(i) for i in result["ok"]]}
 
 
 def webhooks_phase(args: argparse.Namespace, local: dict, deadline: float) -> list[tuple]:
     n, c = args.requests, args.concurrency
     print(f"webhooks: {n} call events (1 in {TWILIO_EVERY} Twilio), {c} in flight, run {TAG}", flush=True)
     load = asyncio.run(asyncio.wait_for(drive_calls(args.url, local, n, c), left(deadline)))
-    with contextlib.closing(psycopg2.connect(args.pg_url, dbname="crm_leads")) as connection:
+    with contextlib.closing(psycopg2.connect(args.leads_db)) as connection:
         cursor = connection.cursor()
         cursor.execute("SELECT external_id, count(*) FROM communications WHERE channel = 'call'"
                        " AND external_id = ANY(%s) GROUP BY external_id", (load["sent"],))
@@ -164,15 +134,15 @@ def webhooks_phase(args: argparse.Namespace, local: dict, deadline: float) -> li
     twice, unanswered = sum(k > 1 for k in stored.values()), len(stored.keys() - set(accepted))
     print(f"raw PostgreSQL and RabbitMQ: {n} each, {pg_c} connections / {c} publishes at a time", flush=True)
     try:
-        pg = intake.raw_postgres(args.pg_url, n, pg_c, time.perf_counter() + left(deadline))
+        pg = raw_postgres(args.pg_url, n, pg_c, time.perf_counter() + left(deadline))
     except psycopg2.OperationalError as exc:
         pg, pg_note = None, f"failed: {str(exc).strip().splitlines()[-1]}"
     else:
         pg_note = f"over {pg_c} connections (not {c}: the server is busy)" if pg_c < c else ""
-    mq = asyncio.run(intake.raw_rabbitmq(args.amqp_uri, n, c, time.perf_counter() + left(deadline)))
+    mq = asyncio.run(raw_rabbitmq(args.amqp_uri, n, c, time.perf_counter() + left(deadline)))
     rate = len(accepted) / ((load["last_ok"] or load["finished"]) - load["started"])
     errors = ", ".join(f"{s}: {k}" for s, k in sorted(load["statuses"].items()) if not s.startswith("2"))
-    latency = " / ".join(f"{intake.percentile(load['latencies'], p) * 1000:.0f}" for p in (.5, .95, .99))
+    latency = " / ".join(f"{percentile(load['latencies'], p) * 1000:.0f}" for p in (.5, .95, .99))
     return [("calls sent / accepted (2xx)", f"{n} / {len(accepted)}", f"errors: {errors or 'none'}"),
             ("accepted calls/s", f"{rate:.1f}", (f"{rate / pg:.1%} of PG, " if pg else "") + f"{rate / mq:.1%} of MQ"),
             ("latency p50 / p95 / p99 ms", latency, ""),
@@ -268,7 +238,7 @@ def card_phase(args: argparse.Namespace, deadline: float) -> list[tuple]:
         with Session(engine) as session:
             client_card(session, randoms[0], limit=50, offset=0)  # warm-up: connection, catalog
             session.rollback()
-            for label, ids, offset in (("200 random", randoms, 0), ("20 heaviest", heavy, 0),
+            for label, ids, offset in ((f"{len(randoms)} random", randoms, 0), ("20 heaviest", heavy, 0),
                                        ("20 heaviest, offset 1000", heavy, 1000)):
                 timings[label] = []
                 for contact_id in ids:
@@ -306,7 +276,7 @@ def card_phase(args: argparse.Namespace, deadline: float) -> list[tuple]:
         values.sort()
         what, _, name = label.rpartition(": ")
         rows.append((f"{what or 'card'} p50 / p95 / max ms, {name}", " / ".join(
-            f"{intake.percentile(values, p) * 1000:.1f}" for p in (.5, .95, 1)), heavy_note if "heav" in label else ""))
+            f"{percentile(values, p) * 1000:.1f}" for p in (.5, .95, 1)), heavy_note if "heav" in label else ""))
     for label, shape, took in plans:
         ok = "communications_contact_time" in shape
         rows.append((f"history plan, {label}", f"{took:.1f} ms", shape if ok else f"INDEX NOT USED: {shape}"))
@@ -320,7 +290,7 @@ def write_import(directory: Path, n: int) -> tuple[Path, Path, int]:
     step, rows = max(2, min(1000, n // 5)), []
     for i in range(n):
         stage = STAGES[i % len(STAGES)]
-        row = {"ID": f"bench-{TAG}-{i}", "Имя": f"Клиент {i}", "Телефон": intake.phone_for(10**6 + i),
+        row = {"ID": f"bench-{TAG}-{i}", "Имя": f"Клиент {i}", "Телефон": phone_for(10**6 + i),
                "Email": f"import-{TAG}-{i}@example.ru" if i % 2 else "", "Статус": stage,
                "Тип заявки": "подключение" if stage == "Квалифицирована" else "",
                "Создан": f"{1 + i % 28:02d}.{1 + i % 12:02d}.2024 10:00"}
@@ -367,11 +337,10 @@ def import_phase(args: argparse.Namespace, deadline: float) -> list[tuple]:
 
 def main(args: argparse.Namespace) -> None:
     deadline = time.perf_counter() + args.time_limit
-    with open(args.secrets) as file:
-        local = json.load(file)
+    local = read_secrets(args.secrets)
     phases = {"webhooks": lambda: webhooks_phase(args, local, deadline), "card": lambda: card_phase(args, deadline),
               "import": lambda: import_phase(args, deadline)}
-    rows, took = [], []
+    rows, took, failed = [], [], []
     try:
         for name, phase in phases.items():
             if getattr(args, f"skip_{name}"):
@@ -383,6 +352,7 @@ def main(args: argparse.Namespace) -> None:
                 raise
             except (psycopg2.Error, sa.exc.SQLAlchemyError, aiohttp.ClientError, OSError, KeyError) as exc:
                 traceback.print_exc()
+                failed.append(name)
                 rows.append((f"{name} FAILED", type(exc).__name__, str(exc).strip().splitlines()[-1][:200]))
             took.append(f"{name} {time.perf_counter() - began:.0f}")
     except TIME_UP:
@@ -391,10 +361,9 @@ def main(args: argparse.Namespace) -> None:
     finally:
         if rows:
             rows.append(("phase times s", ", ".join(took), ""))
-            width, middle = (max(len(row[i]) for row in rows) for i in (0, 1))
-            print(f"\n{'metric':<{width}}  {'value':<{middle}}  note")
-            for metric, value, note in rows:
-                print(f"{metric:<{width}}  {value:<{middle}}  {note}".rstrip())
+            print_table(rows)
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)} (see the table)")
 
 
 if __name__ == "__main__":

@@ -1,62 +1,46 @@
 """Notification benchmark: messages rendered and handed to the fake provider per second,
 beside raw PostgreSQL commits/s and RabbitMQ confirmed publishes/s from the same run.
 
-    .venv/bin/python bench/notify.py [--messages 2000] [--url http://127.0.0.1:8080]
+    .venv/bin/python bench/notify.py [--profile dev|test] [--tiny] [--messages 2000]
 
 Phases, loopback only: (1) one campaign of N SMS to N distinct numbers through the gateway:
 notify renders and stores N messages in one transaction (the answer comes once they are
 durable); (2) poll the campaign until all N are `queued`, i.e. the sender loop handed each
 to the fake Twilio through the twilio library and recorded its SID; check the fake recorded
-N; (3) raw PostgreSQL and (4) raw RabbitMQ as in bench/intake.py (its helpers, imported).
+N; (3) raw PostgreSQL and (4) raw RabbitMQ as in bench/intake.py (bench/harness.py's).
 
 The sender obeys NOTIFY_RATE_LIMITS: run the system with e.g. `NOTIFY_RATE_LIMITS=sms=100000`
 to measure the pipeline rather than the configured limit (printed figures say which).
 """
 import argparse
 import asyncio
-import json
 import sys
 import time
-import urllib.parse
 
 import aiohttp
 
-from intake import RUN_TAG, is_loopback, phone_for, print_table, raw_postgres, raw_rabbitmq, run_bounded
+from harness import (RUN_TAG, BenchArguments, admin_headers, phone_for, print_table, raw_baselines, read_secrets,
+                     run_bounded)
 
 POLL_SECONDS = 0.2
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8080")
-    parser.add_argument("--providers", default="http://127.0.0.1:8111", help="the fake providers' HTTP address")
-    parser.add_argument("--secrets", default="var/dev/secrets.json")
-    parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=50, help="for the raw PostgreSQL/RabbitMQ phases")
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--amqp-uri", default="amqp://guest:guest@127.0.0.1:5672/")
-    parser.add_argument("--time-limit", type=float, default=600, help="seconds for the whole run")
+    parser = BenchArguments(__doc__, targets=("url", "providers", "secrets", "pg_url", "amqp_uri"),
+                            sizes={"messages": (2000, 5), "concurrency": (50, 2)}, time_limit=600)
     args = parser.parse_args()
-    if not 1 <= args.messages <= 10000:
+    if args.messages > 10000:
         parser.error("--messages must be 1..10000 (one campaign)")
-    for option in ("url", "providers", "pg_url", "amqp_uri"):
-        host = urllib.parse.urlsplit(getattr(args, option)).hostname or "localhost"
-        if not is_loopback(host):
-            parser.error(f"--{option.replace('_', '-')}: {host} is not a loopback address; refusing")
     return args
 
 
 async def main(args: argparse.Namespace) -> None:
     deadline = time.perf_counter() + args.time_limit
-    with open(args.secrets) as file:
-        password = json.load(file)["admin_password"]
+    password = read_secrets(args.secrets)["admin_password"]
     n, api = args.messages, args.url.rstrip("/") + "/api/v1"
     numbers = [phone_for(i).replace(" ", "") for i in range(n)]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
-        async with http.post(f"{api}/auth/login", json={"login": "admin", "password": password}) as r:
-            if r.status != 200:
-                sys.exit(f"login failed: {r.status} {await r.text()}")
-            headers = {"Authorization": f"Bearer {(await r.json())['token']}"}
+        headers = await admin_headers(http, args.url, password)
         print(f"system: a campaign of {n} SMS, run {RUN_TAG}", flush=True)
         started = time.perf_counter()
         async with http.post(f"{api}/campaigns", headers=headers, json={
@@ -78,10 +62,7 @@ async def main(args: argparse.Namespace) -> None:
         async with http.get(f"{args.providers}/records", params={"provider": "twilio"}) as r:
             ours = set(numbers)
             recorded = sum(1 for entry in await r.json() if entry["to"] in ours)
-    print(f"raw PostgreSQL: {n} single-row commits, {args.concurrency} connections", flush=True)
-    pg_rate = await asyncio.to_thread(raw_postgres, args.pg_url, n, args.concurrency, deadline)
-    print(f"raw RabbitMQ: {n} confirmed persistent publishes, {args.concurrency} in flight", flush=True)
-    mq_rate = await raw_rabbitmq(args.amqp_uri, n, args.concurrency, deadline)
+    raw = await raw_baselines(args, n, args.concurrency, deadline)
 
     queued = counts.get("queued", 0)
     rate = queued / (handed - started) if queued else 0.0
@@ -90,12 +71,10 @@ async def main(args: argparse.Namespace) -> None:
         ("statuses", ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())), ""),
         ("recorded by the fake Twilio", str(recorded), ""),
         ("rendered + stored (campaign answer) s", f"{stored - started:.2f}", f"{n / (stored - started):.0f} msg/s"),
-        ("rendered and handed to provider msg/s", f"{rate:.1f}",
-         f"{rate / pg_rate:6.1%} of PG, {rate / mq_rate:6.1%} of MQ" if rate else ""),
-        ("raw PG commits/s", f"{pg_rate:.1f}", ""),
-        ("raw MQ confirmed publishes/s", f"{mq_rate:.1f}", ""),
+        ("rendered and handed to provider msg/s", f"{rate:.1f}", raw.share(rate)),
+        *raw.rows(),
     ]
-    print_table(rows)
+    print_table(rows, note="system / raw")
 
 
 if __name__ == "__main__":

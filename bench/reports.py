@@ -1,7 +1,7 @@
 """Reports benchmark: ABC report and KPI registry latency on big scratch data, and rebuild speed.
 
-    .venv/bin/python bench/reports.py [--companies 100000] [--communications 2000000]
-                                      [--managers 50] [--days 365] [--events 10000] [--repeat 5]
+    .venv/bin/python bench/reports.py [--profile dev|test] [--tiny] [--companies 100000]
+        [--communications 2000000] [--managers 50] [--days 365] [--events 10000] [--repeat 5]
 
 Phases, loopback only, each in a scratch database migrated with the reports migrations and
 dropped after (the running system is not needed and not touched):
@@ -20,7 +20,7 @@ dropped after (the running system is not needed and not touched):
 3. **rebuild**: E synthetic events (lead created, deal created, task created and completed,
    deal moved, a call) in the event store of a fresh scratch database, replayed by
    `projections.rebuild` in one transaction; beside it, the raw PostgreSQL rate of
-   single-row autocommit INSERTs on one connection (bench/intake.py's `raw_postgres`).
+   single-row autocommit INSERTs on one connection (bench/harness.py's `raw_postgres`).
 
 Latencies are wall-clock per call (median and worst of --repeat runs), the first run included.
 """
@@ -42,28 +42,15 @@ from crm_reports.domain.calendar import local_day
 from crm_reports.domain.kpi import CODES
 from crm_reports.settings import Settings
 from crm_reports.tables import event_store
-from intake import is_loopback, raw_postgres
+from harness import RUN_TAG, BenchArguments, print_table, raw_postgres
 
-RUN_TAG = uuid.uuid4().hex[:10]
 SETTINGS = Settings.from_config({"COMPANY_TIMEZONE": "Europe/Moscow"})
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--companies", type=int, default=100_000)
-    parser.add_argument("--communications", type=int, default=2_000_000)
-    parser.add_argument("--managers", type=int, default=50)
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    if min(args.companies, args.communications, args.managers, args.days, args.events, args.repeat) <= 0:
-        parser.error("every count must be positive")
-    host = psycopg2.extensions.parse_dsn(args.pg_url).get("host", "localhost")
-    if not is_loopback(host):
-        parser.error(f"--pg-url: {host} is not a loopback address; refusing")
-    return args
+    return BenchArguments(__doc__, targets=("pg_url",), sizes={
+        "companies": (100_000, 30), "communications": (2_000_000, 300), "managers": (50, 3), "days": (365, 3),
+        "events": (10_000, 60), "repeat": (5, 1)}).parse_args()
 
 
 class Scratch:
@@ -87,11 +74,13 @@ class Scratch:
         admin.close()
 
 
-def timed(fn, repeat: int) -> tuple[float, float, object]:
+def timed(engine: sa.Engine, query, repeat: int) -> tuple[float, float, object]:
+    """(median, worst, last result) of `query(session)`, each call in its own session as `db.read` does."""
     seconds, result = [], None
     for _ in range(repeat):
         started = time.perf_counter()
-        result = fn()
+        with Session(engine) as session:
+            result = query(session)
         seconds.append(time.perf_counter() - started)
     return statistics.median(seconds), max(seconds), result
 
@@ -182,37 +171,31 @@ def main(args: argparse.Namespace) -> None:
     now = datetime.now(UTC)
     today = local_day(now, SETTINGS.timezone)
     print(f"reports bench {RUN_TAG}: {args.companies} companies, {args.communications} communications, "
-          f"{args.managers} managers x {args.days} days, {args.events} events; repeat {args.repeat}")
+          f"{args.managers} managers x {args.days} days, {args.events} events; repeat {args.repeat}", flush=True)
+    rows = []
     with Scratch(args.pg_url, "abc") as engine:
-        seeded = seed_abc(engine, args.companies, args.communications, args.managers)
-        print(f"seeded ABC data in {seeded:.1f} s")
-        def fresh(query):  # each call in its own session, as the service's `db.read` does
-            def run():
-                with Session(engine) as session:
-                    return query(session)
-            return run
+        def median_worst(label: str, query, note) -> None:
+            median, worst, report = timed(engine, query, args.repeat)
+            rows.append((label, f"{median * 1000:.0f} / {worst * 1000:.0f}", note(report)))
 
-        for label, filters in (("ABC, every company (first 500 rows)", {}),
-                               ("ABC, one responsible", {"responsible_id": 7}),
-                               ("ABC, category A, overdue only", {"category": "A", "overdue": "yes"})):
-            median, worst, report = timed(fresh(lambda s, f=filters: queries.abc_report(s, SETTINGS, today, **f)),
-                                          args.repeat)
-            print(f"{label:<48} median {median * 1000:8.0f} ms  worst {worst * 1000:8.0f} ms  "
-                  f"({report['total']} companies, {sum(r['overdue'] for r in report['per_employee'])} overdue)")
-        rows = seed_registry(engine, args.managers, args.days)
-        print(f"seeded {rows} registry values")
+        seeded = seed_abc(engine, args.companies, args.communications, args.managers)
+        print(f"seeded ABC data in {seeded:.1f} s", flush=True)
+        for label, filters in (("every company (first 500 rows)", {}), ("one responsible", {"responsible_id": 1}),
+                               ("category A, overdue only", {"category": "A", "overdue": "yes"})):
+            median_worst(f"ABC median / worst ms, {label}",
+                         lambda s, f=filters: queries.abc_report(s, SETTINGS, today, **f),
+                         lambda report: f"{report['total']} companies, "
+                                        f"{sum(r['overdue'] for r in report['per_employee'])} overdue")
+        print(f"seeded {seed_registry(engine, args.managers, args.days)} registry values", flush=True)
         year = (today - timedelta(days=args.days), today - timedelta(days=1))
         for label, query in (
-            (f"KPI registry, {args.managers} managers, {args.days} days",
-             lambda s: queries.kpi_registry(s, SETTINGS, now, *year)),
-            (f"KPI registry, one manager, {args.days} days",
-             lambda s: queries.kpi_registry(s, SETTINGS, now, *year, manager_id=7)),
-            (f"KPI registry, {args.managers} managers, 30 days + live today",
+            ("every manager, the period", lambda s: queries.kpi_registry(s, SETTINGS, now, *year)),
+            ("one manager, the period", lambda s: queries.kpi_registry(s, SETTINGS, now, *year, manager_id=1)),
+            ("every manager, 30 days + live today",
              lambda s: queries.kpi_registry(s, SETTINGS, now, today - timedelta(days=29), today)),
         ):
-            median, worst, report = timed(fresh(query), args.repeat)
-            print(f"{label:<48} median {median * 1000:8.0f} ms  worst {worst * 1000:8.0f} ms  "
-                  f"({len(report['rows'])} rows)")
+            median_worst(f"KPI registry median / worst ms, {label}", query,
+                         lambda report: f"{len(report['rows'])} rows of {args.managers} managers x {args.days} days")
     with Scratch(args.pg_url, "rebuild") as engine:
         with engine.begin() as conn:
             conn.execute(sa.insert(event_store), [
@@ -222,12 +205,13 @@ def main(args: argparse.Namespace) -> None:
             started = time.perf_counter()
             result = projections.replay(session, SETTINGS.timezone)
             seconds = time.perf_counter() - started
-        print(f"rebuild: {result['events_replayed']} events in {seconds:.1f} s = "
-              f"{result['events_replayed'] / seconds:,.0f} events/s (one transaction)")
+    rebuild = result["events_replayed"] / seconds
+    rows.append(("rebuild events/s", f"{rebuild:.0f}", f"{result['events_replayed']} events in {seconds:.1f} s,"
+                                                       " one transaction"))
     raw = raw_postgres(args.pg_url, min(args.events, 5000), 1, time.perf_counter() + 120)
-    print(f"raw PostgreSQL, single-row autocommit INSERTs on one connection: {raw:,.0f} commits/s")
-    print(json.dumps({"run": RUN_TAG, "rebuild_events_per_s": round(result["events_replayed"] / seconds),
-                      "raw_pg_commits_per_s": round(raw)}))
+    rows.append(("raw PG commits/s", f"{raw:.0f}", "single-row autocommit INSERTs on one connection"))
+    print_table(rows)
+    print(json.dumps({"run": RUN_TAG, "rebuild_events_per_s": round(rebuild), "raw_pg_commits_per_s": round(raw)}))
 
 
 if __name__ == "__main__":

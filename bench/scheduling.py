@@ -1,11 +1,10 @@
 """Scheduling benchmark: booking under contention and availability search, beside raw PostgreSQL.
 
-    .venv/bin/python bench/scheduling.py [--crews 200] [--days 30] [--attempts 1000] [--slots 20]
-        [--concurrency 50] [--searches 50] [--pg-connections 10] [--url http://127.0.0.1:8080] [--secrets var/dev/secrets.json]
-        [--scheduling-db postgresql://postgres@127.0.0.1:5432/crm_scheduling]
+    .venv/bin/python bench/scheduling.py [--profile dev|test] [--tiny] [--crews 200] [--days 30]
+        [--attempts 1000] [--slots 20] [--concurrency 50] [--searches 50] [--pg-connections 10]
 
-Runs against a running system (`make run`, or the test profile: pass its --url, --secrets and
---scheduling-db), loopback only. Phases:
+Runs against a running system (`make run`, or the test profile with --profile test; addresses as in
+bench/harness.py), loopback only. Phases:
 
 1. seed: the crews are created through the API (POST /crews, skill `bench-<run>`, zone
    "Бенч", every day 09:00-18:00 Moscow); a month of bookings (10:00-12:00 and 13:00-15:00
@@ -19,28 +18,24 @@ Runs against a running system (`make run`, or the test profile: pass its --url, 
    month, for a 60-minute job (found at once) and for a 4-hour job (no crew has 4 free hours
    in a row, so the whole month of every crew is scanned: the worst case).
 4. raw PostgreSQL: single-row commits/s on a scratch database over --pg-connections
-   connections (bench/intake.py's helper).
+   connections (bench/harness.py's helper).
 
 Everything the bench created in the scheduling database (its crews and their bookings) is
 deleted at the end; notifications sent about its bookings stay in notify.
 """
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import time
-import urllib.parse
 from collections import Counter
 from datetime import date, datetime, time as clock, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import psycopg2
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import RUN_TAG, is_loopback, percentile, raw_postgres  # noqa: E402
+from harness import RUN_TAG, BenchArguments, admin_headers, percentile, print_table, raw_postgres, read_secrets
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 SEED = """
@@ -55,41 +50,18 @@ FROM unnest(%(crews)s::bigint[]) AS crew(id),
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8080")
-    parser.add_argument("--secrets", default="var/dev/secrets.json")
-    parser.add_argument("--scheduling-db", default="postgresql://postgres@127.0.0.1:5432/crm_scheduling")
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
-                        help="server for the raw PostgreSQL phase")
-    parser.add_argument("--pg-connections", type=int, default=10,
-                        help="connections for the raw PostgreSQL phase (the server is shared: keep it modest)")
-    parser.add_argument("--crews", type=int, default=200)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--attempts", type=int, default=1000)
-    parser.add_argument("--slots", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--searches", type=int, default=50)
+    parser = BenchArguments(__doc__, targets=("url", "secrets", "scheduling_db", "pg_url"), sizes={
+        "crews": (200, 3), "days": (30, 3), "attempts": (1000, 8), "slots": (20, 2), "concurrency": (50, 4),
+        "searches": (50, 2), "pg_connections": (10, 2)})
     args = parser.parse_args()
-    if min(args.crews, args.days, args.attempts, args.slots, args.concurrency, args.searches, args.pg_connections) <= 0:
-        parser.error("every count must be positive")
     if args.slots > args.crews:
         parser.error("--slots must not exceed --crews (one contested slot per crew)")
-    for option in ("url", "scheduling_db", "pg_url"):
-        host = urllib.parse.urlsplit(getattr(args, option)).hostname or "localhost"
-        if not is_loopback(host):
-            parser.error(f"--{option.replace('_', '-')}: {host} is not a loopback address; refusing")
     return args
 
 
 class Api:
     def __init__(self, http: aiohttp.ClientSession, base: str):
         self.http, self.api, self.headers = http, base.rstrip("/") + "/api/v1", {}
-
-    async def login(self, password: str) -> None:
-        async with self.http.post(f"{self.api}/auth/login", json={"login": "admin", "password": password}) as r:
-            if r.status != 200:
-                sys.exit(f"login failed: {r.status} {await r.text()}")
-            self.headers = {"Authorization": f"Bearer {(await r.json())['token']}"}
 
     async def send(self, method: str, path: str, **kwargs) -> tuple[str, object]:
         try:
@@ -171,13 +143,12 @@ def ms(values: list[float]) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
-    with open(args.secrets) as file:
-        password = json.load(file)["admin_password"]
+    password = read_secrets(args.secrets)["admin_password"]
     first = datetime.now(MOSCOW).date() + timedelta(days=1)
     connector = aiohttp.TCPConnector(limit=args.concurrency + 2)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=connector) as http:
         api = Api(http, args.url)
-        await api.login(password)
+        api.headers = await admin_headers(http, args.url, password)
         print(f"seed: {args.crews} crews through the API, {args.days} days of bookings straight into the "
               f"database, run {RUN_TAG}", flush=True)
         crew_ids = await create_crews(api, args.crews)
@@ -210,10 +181,7 @@ async def main(args: argparse.Namespace) -> None:
         ("search 4 h (full scan), p50 / p95 / p99 ms", ms(full), f"{full_found} slots found"),
         ("raw PG commits/s", f"{pg_rate:.1f}", ""),
     ]
-    left, middle = (max(len(row[i]) for row in rows) for i in (0, 1))
-    print(f"\n{'metric':<{left}}  {'value':<{middle}}  note")
-    for metric, value, note in rows:
-        print(f"{metric:<{left}}  {value:<{middle}}  {note}".rstrip())
+    print_table(rows)
 
 
 if __name__ == "__main__":

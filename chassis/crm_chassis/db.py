@@ -23,13 +23,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from marshmallow import ValidationError
+from marshmallow import Schema
 from nameko.extensions import DependencyProvider
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_chassis import context, metrics
-from crm_chassis.events import EnvelopeSchema, make_envelope
+from crm_chassis.events import Unreadable, make_envelope, read_event
 from crm_chassis.outbox import OutboxRelay
 from crm_chassis.tables import inbox, outbox, parked_events
 
@@ -126,23 +126,26 @@ class UnitOfWork:
 
     # -- idempotent event handling -------------------------------------------------------
 
-    def consume(self, handler: str, envelope: Any, apply: Callable, retries: int, backoff: float) -> str:
-        """Apply `apply(tx, envelope)` once per (event_id, handler); retry, then park.
+    def consume(self, handler: str, envelope: Any, reading: Schema, apply: Callable, retries: int,
+                backoff: float) -> str:
+        """Read the event's data with `reading`, then apply `apply(tx, data, envelope)` once per
+        (event_id, handler); retry, then park.
 
-        Returns "applied", "duplicate" or "parked". Raises only when even parking failed
-        (the database is down): the event is then requeued by the broker.
+        An event that does not read (a malformed envelope, data the reading refuses) is parked
+        at once with the reason: no retry can make it load. Returns "applied", "duplicate" or
+        "parked". Raises only when even parking failed (the database is down): the event is
+        then requeued by the broker.
         """
         try:
-            EnvelopeSchema().load(envelope)
-        except (ValidationError, TypeError) as exc:
-            messages = exc.messages if isinstance(exc, ValidationError) else str(exc)
-            self._park(handler, envelope, f"malformed envelope: {messages}", attempts=1)
+            data = read_event(envelope, reading)
+        except Unreadable as exc:
+            self._park(handler, envelope, str(exc), attempts=1)
             return "parked"
         error = ""
         for attempt in range(1, retries + 1):
             started = time.monotonic()
             try:
-                applied = self.transaction(self._apply_once, handler, envelope, apply)
+                applied = self.transaction(self._apply_once, handler, apply, data, envelope)
             except Exception:
                 metrics.HANDLER_FAILURES.labels(handler).inc()
                 error = traceback.format_exc(limit=5)
@@ -159,7 +162,7 @@ class UnitOfWork:
         return "parked"
 
     @staticmethod
-    def _apply_once(tx: Transaction, handler: str, envelope: dict, apply: Callable) -> bool:
+    def _apply_once(tx: Transaction, handler: str, apply: Callable, data: Any, envelope: dict) -> bool:
         first_time = tx.session.execute(
             pg_insert(inbox)
             .values(event_id=envelope["event_id"], handler=handler)
@@ -168,7 +171,7 @@ class UnitOfWork:
         ).first()
         if first_time is None:
             return False
-        apply(tx, envelope)
+        apply(tx, data, envelope)
         return True
 
     def _park(self, handler: str, envelope: Any, error: str, attempts: int) -> None:
@@ -229,14 +232,16 @@ class UnitOfWork:
                 sa.select(parked_events.c.handler).where(parked_events.c.id == parked_id)
             ).scalar_one_or_none()
 
-    def replay(self, parked_id: int, apply: Callable) -> dict:
-        """Apply a parked event once (the inbox still guards it) and unpark it in one transaction."""
+    def replay(self, parked_id: int, reading: Schema, apply: Callable) -> dict:
+        """Read a parked event and apply it once (the inbox still guards it) and unpark it, in one
+        transaction; `reading` and `apply(tx, data, envelope)` as for `consume`."""
 
         def replay_in(tx: Transaction) -> bool:
             row = tx.session.execute(
                 sa.select(parked_events).where(parked_events.c.id == parked_id).with_for_update()
             ).mappings().one()
-            applied = self._apply_once(tx, row["handler"], row["envelope"], apply)
+            data = read_event(row["envelope"], reading)
+            applied = self._apply_once(tx, row["handler"], apply, data, row["envelope"])
             tx.session.execute(sa.delete(parked_events).where(parked_events.c.id == parked_id))
             return applied
 

@@ -2,12 +2,13 @@
 
 `{event_id, event_type, occurred_at, producer, correlation_id, data}` with JSON primitives
 only. Producers keep a marshmallow schema and an example per event type next to their code;
-this module knows no event types.
+this module knows no event types. A consumer reads an event's data with its own `Reading`.
 """
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 
 def make_envelope(event_type: str, data: dict, producer: str, correlation_id: str | None) -> dict:
@@ -21,11 +22,17 @@ def make_envelope(event_type: str, data: dict, producer: str, correlation_id: st
     }
 
 
-class EnvelopeSchema(Schema):
-    """The consumer's tolerant reading of an envelope: unknown keys are ignored."""
+class Reading(Schema):
+    """A consumer's tolerant reading of what another service published: unknown keys are
+    ignored, so a producer's additive change never breaks it. Each consumer keeps its
+    readings of event data in its `readings.py`."""
 
     class Meta:
         unknown = EXCLUDE
+
+
+class EnvelopeSchema(Reading):
+    """The reading of an envelope every consumer shares."""
 
     event_id = fields.UUID(required=True)
     event_type = fields.String(required=True)
@@ -33,6 +40,23 @@ class EnvelopeSchema(Schema):
     producer = fields.String(required=True)
     correlation_id = fields.String(allow_none=True, load_default=None)
     data = fields.Dict(required=True)
+
+
+class Unreadable(Exception):
+    """An event its consumer cannot read: no retry makes it load, so it is parked with this reason."""
+
+
+def read_event(envelope: Any, reading: Schema) -> Any:
+    """The event's data as the consumer's `reading` loads it, once the envelope around it is sound."""
+    try:
+        EnvelopeSchema().load(envelope)
+    except (ValidationError, TypeError) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else str(exc)
+        raise Unreadable(f"malformed envelope: {messages}") from None
+    try:
+        return reading.load(envelope["data"])
+    except ValidationError as exc:
+        raise Unreadable(f"unreadable data: {exc.messages}") from None
 
 
 def exchange_name(service: str) -> str:

@@ -1,5 +1,6 @@
 """`ServiceBase`: what every nameko service class inherits — database, context, health,
 metrics, and the operator's view of parked events."""
+import functools
 import importlib.metadata
 import json
 
@@ -67,7 +68,7 @@ class ServiceBase:
         entrypoint = getattr(type(self), handler, None)
         if entrypoint is None or not hasattr(entrypoint, "crm_apply"):
             return {"id": parked_id, "replayed": False, "error": f"no handler {handler} in this version"}
-        return self.db.replay(parked_id, lambda tx, envelope: entrypoint.crm_apply(self, tx, envelope))
+        return self.db.replay(parked_id, entrypoint.crm_reading(), functools.partial(entrypoint.crm_apply, self))
 
     @timer(interval=PARKED_RETRY_SECONDS)
     def retry_parked(self):

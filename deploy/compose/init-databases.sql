@@ -1,5 +1,5 @@
 -- Run once by the postgres image on an empty data volume (/docker-entrypoint-initdb.d/),
--- as POSTGRES_USER, who then owns them. One database per service (DESIGN.md: each service
+-- as POSTGRES_USER, who then owns them. One database per service (docs/design.md: each service
 -- owns its data); crm-migrate would also create a missing one, this just makes it explicit.
 CREATE DATABASE crm_leads;
 CREATE DATABASE crm_deals;

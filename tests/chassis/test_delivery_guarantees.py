@@ -2,7 +2,9 @@
 
 (a) a service that dies after its commit but before publishing still delivers the event
     once it is back; (b) the same event delivered twice has its effect once; (c) a handler
-    that fails is retried, then parked, and replaying it applies it once.
+    that fails is retried, then parked, and replaying it applies it once; (d) an event whose
+    envelope or data does not load is parked at once with the reason, and the events after
+    it go through.
 """
 import json
 import uuid
@@ -10,9 +12,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from kombu import Connection, Exchange
+from marshmallow import fields
 from nameko.testing.services import entrypoint_hook
 
-from crm_chassis.events import make_envelope
+from crm_chassis.events import Reading, make_envelope
 from crm_chassis.handlers import on_event
 from crm_chassis.outbox import OutboxRelay
 from crm_chassis.service import ServiceBase, rpc
@@ -38,12 +41,16 @@ class Producer(ServiceBase):
         self.db.transaction(write)
 
 
+class NoteReading(Reading):
+    text = fields.String(required=True)
+
+
 class Consumer(ServiceBase):
     name = "probe_consumer"
 
-    @on_event("probe_producer", "note.written.v1", backoff=0.05)
-    def apply_note(self, tx, envelope):
-        text = envelope["data"]["text"]
+    @on_event("probe_producer", "note.written.v1", NoteReading, backoff=0.05)
+    def apply_note(self, tx, note, envelope):
+        text = note["text"]
         if tx.session.execute(sa.select(failures).where(failures.c.text == text)).first():
             raise RuntimeError(f"told to fail on {text}")
         statement = sa.dialects.postgresql.insert(effects).values(text=text, times=1)
@@ -83,6 +90,15 @@ def db(database_url):
     engine.dispose()
 
 
+def publish(config, *envelopes) -> None:
+    """Publish as a producer would, bypassing its outbox (to deliver twice, or deliver nonsense)."""
+    exchange = Exchange("probe_producer.events", type="topic", durable=True)
+    with Connection(config["AMQP_URI"]) as conn:
+        producer = conn.Producer(exchange=exchange, serializer="json")
+        for envelope in envelopes:
+            producer.publish(envelope, routing_key="note.written.v1", declare=[exchange])
+
+
 def times_applied(db, text: str) -> int:
     with db.connect() as conn:
         return conn.execute(sa.select(effects.c.times).where(effects.c.text == text)).scalar() or 0
@@ -119,11 +135,7 @@ def test_the_same_event_delivered_twice_has_its_effect_once(container_factory, c
     consumer = container_factory(Consumer, config)
     consumer.start()
     envelope = make_envelope("note.written.v1", {"text": "twice"}, "probe_producer", None)
-    exchange = Exchange("probe_producer.events", type="topic", durable=True)
-    with Connection(config["AMQP_URI"]) as conn:
-        producer = conn.Producer(exchange=exchange, serializer="json")
-        for _ in range(2):
-            producer.publish(envelope, routing_key="note.written.v1", declare=[exchange])
+    publish(config, envelope, envelope)
 
     eventually(lambda: _inbox_rows(db, envelope["event_id"]) == 1)
     eventually(lambda: times_applied(db, "twice") == 1)
@@ -170,13 +182,34 @@ def test_a_failing_handler_is_retried_then_parked_and_a_replay_applies_it_once(c
 def test_a_malformed_event_is_parked_with_its_reason(container_factory, config, db):
     consumer = container_factory(Consumer, config)
     consumer.start()
-    exchange = Exchange("probe_producer.events", type="topic", durable=True)
-    with Connection(config["AMQP_URI"]) as conn:
-        conn.Producer(exchange=exchange, serializer="json").publish(
-            {"event_id": "not-a-uuid", "data": "nope"}, routing_key="note.written.v1", declare=[exchange])
+    publish(config, {"event_id": "not-a-uuid", "data": "nope"})
     parked = eventually(lambda: _parked_by_id(db, "not-a-uuid"))
     assert parked["error"].startswith("malformed envelope")
     assert json.loads(json.dumps(parked["envelope"]))["data"] == "nope"
+
+
+def test_data_its_reading_refuses_is_parked_at_once_with_the_errors_and_the_next_event_goes_through(
+        container_factory, config, db):
+    consumer = container_factory(Consumer, config)
+    consumer.start()
+    unreadable = make_envelope("note.written.v1", {"txt": "a typo"}, "probe_producer", None)
+    readable = make_envelope("note.written.v1", {"text": "after a typo", "mood": "new"}, "probe_producer", None)
+    publish(config, unreadable, readable)
+
+    parked = eventually(lambda: _parked_by_id(db, unreadable["event_id"]))
+    assert parked["handler"] == "apply_note" and parked["attempts"] == 1  # not retried: it can never load
+    assert parked["error"] == "unreadable data: {'text': ['Missing data for required field.']}"
+    assert parked["envelope"]["data"] == {"txt": "a typo"}
+    assert _inbox_rows(db, unreadable["event_id"]) == 0
+    eventually(lambda: times_applied(db, "after a typo") == 1)
+    assert _inbox_rows(db, readable["event_id"]) == 1
+
+    with entrypoint_hook(consumer, "replay_parked") as replay:
+        assert replay(parked_id=parked["id"]) == {
+            "id": parked["id"], "replayed": False,
+            "error": "unreadable data: {'text': ['Missing data for required field.']}"}
+    assert _parked_by_id(db, unreadable["event_id"])["attempts"] == 2
+    assert times_applied(db, "after a typo") == 1
 
 
 def _parked(db, text: str):

@@ -1,7 +1,5 @@
 """What the staff console needs, through the gateway: the inbox of calls and messages, incoming ones
 live on the stream, notices of what was handed over, and crews asking to move a job."""
-import json
-import threading
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -10,6 +8,7 @@ import requests
 
 from tests.e2e.test_leads import call_sid, mobile_digits
 from tests.e2e.test_scheduling import at, job, new_crew
+from tests.support.live import listening
 from tests.support.system import eventually
 from tests.support.webhooks import post_twilio
 
@@ -74,33 +73,15 @@ def test_the_inbox_lists_calls_newest_first_with_their_contact_and_counts_per_ca
 
 # -- live -------------------------------------------------------------------------------------
 
-def listen(system, client, found: list, ready: threading.Event, wanted) -> None:
-    """Read the SSE stream until an event `wanted(event, data)` accepts arrives."""
-    with requests.get(f"{system.base_url}/api/v1/notifications/live", stream=True, timeout=30,
-                      headers=client.session.headers) as stream:
-        ready.set()
-        event = None
-        for line in stream.iter_lines(decode_unicode=True):
-            if line.startswith("event: "):
-                event = line[7:]
-            elif line.startswith("data: ") and wanted(event, json.loads(line[6:])):
-                found.append((event, json.loads(line[6:])))
-                return
-
-
 def test_an_incoming_call_reaches_an_operators_open_stream(system):
     operator, digits = system.user("operator"), mobile_digits()
-    found, ready = [], threading.Event()
-    listener = threading.Thread(target=listen, daemon=True, args=(
-        system, operator, found, ready, lambda event, data: event == "communication"
-        and data.get("from_address") == f"+{digits}"))
-    listener.start()
-    assert ready.wait(10)
+    listener, found = listening(system, operator, lambda event, data: event == "communication"
+                                and data.get("from_address") == f"+{digits}")
     time.sleep(0.3)  # the gateway subscribes before it answers with the headers; this is only slack
     incoming_call(system, digits)
     listener.join(20)
     assert found, "no communication event arrived"
-    _, data = found[0]
+    data = found[0]
     assert (data["channel"], data["direction"], data["category"]) == ("call", "in", "new_request")
     assert data["contact_name"] == f"+{digits}" and data["lead_id"] and data["duration_seconds"] == 40
 

@@ -13,8 +13,6 @@ import pytest
 
 from tests.support.system import eventually
 
-LOCAL_SERVERS = not os.environ.get("CRM_TEST_PG_URL")
-
 
 def count_for(system, site: str) -> int:
     today = datetime.now(UTC).date()
@@ -68,8 +66,14 @@ def _accepts_a_lead(system, site: str):
     return response.status_code == 201
 
 
-@pytest.mark.skipif(not (LOCAL_SERVERS and shutil.which("rabbitmqctl")), reason="needs the local broker")
-def test_the_system_reconnects_after_a_broker_restart(system):
+def skip_unless_local(infrastructure, control: str) -> None:
+    """A test restarts only the local servers (not containers, not servers given by address)."""
+    if infrastructure["servers"] != "local" or not shutil.which(control):
+        pytest.skip(f"needs the local servers and {control}")
+
+
+def test_the_system_reconnects_after_a_broker_restart(system, infrastructure):
+    skip_unless_local(infrastructure, "rabbitmqctl")
     before = count_for(system, "site-main")
     subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True, capture_output=True)
     subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True, capture_output=True)
@@ -79,8 +83,8 @@ def test_the_system_reconnects_after_a_broker_restart(system):
     eventually(lambda: count_for(system, "site-main") == before + 3, timeout=60)
 
 
-@pytest.mark.skipif(not (LOCAL_SERVERS and shutil.which("pg_ctlcluster")), reason="needs the local database")
-def test_the_system_reconnects_after_a_database_restart(system):
+def test_the_system_reconnects_after_a_database_restart(system, infrastructure):
+    skip_unless_local(infrastructure, "pg_ctlcluster")
     before = count_for(system, "site-main")
     version = sorted(os.listdir("/etc/postgresql"))[-1]
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],

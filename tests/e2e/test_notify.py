@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from crm_chassis.events import make_envelope
 from crm_scheduling.events import EXAMPLES as SCHEDULING_EXAMPLES
+from tests.support.live import listening
 from tests.support.system import (
     eventually, provider_fault, provider_outcome, provider_records, publish_event, twilio_callback,
 )
@@ -251,27 +252,9 @@ def test_a_membership_reminder_is_scheduled_days_before_the_end_at_ten_company_t
 
 
 def test_a_colleagues_message_arrives_live_on_the_open_stream(system):
-    import threading
-
-    import requests
-
     manager, controller = system.user("manager"), system.user("controller")
     manager_id = manager.get("/me").json()["id"]
-    received, ready = [], threading.Event()
-
-    def listen():
-        with requests.get(f"{system.base_url}/api/v1/notifications/live", stream=True, timeout=30,
-                          headers=manager.session.headers) as stream:
-            assert stream.headers["Content-Type"].startswith("text/event-stream")
-            ready.set()
-            for line in stream.iter_lines(decode_unicode=True):
-                if line.startswith("data: "):
-                    received.append(__import__("json").loads(line[6:]))
-                    return
-
-    listener = threading.Thread(target=listen, daemon=True)
-    listener.start()
-    assert ready.wait(10)
+    listener, received = listening(system, manager)
     sent = controller.post("/notifications", json={
         "user_id": manager_id, "text": "Срочно перезвоните клиенту", "idempotency_key": uuid.uuid4().hex})
     assert sent.status_code == 201

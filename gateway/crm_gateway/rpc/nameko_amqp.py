@@ -1,4 +1,4 @@
-"""A native asyncio client for nameko's AMQP RPC (see shared/research/nameko-wire.md).
+"""A native asyncio client for nameko's AMQP RPC (see docs/nameko-wire.md).
 
 One connection, one confirming channel and one reply queue per gateway process; calls are
 matched to replies by correlation id, so any number can be in flight. Calls are keyword-only.

@@ -1,4 +1,4 @@
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from crm_deals.domain.fields import FIELD_TYPES
 
@@ -160,71 +160,3 @@ class DealOutput(Schema):
     closed_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
-
-
-class LeadConvertedReading(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    lead_id = fields.Integer(required=True)
-    contact_id = fields.Integer(required=True)
-    company_id = fields.Integer(allow_none=True, load_default=None)
-    client_type = fields.String(required=True)
-    title = fields.String(required=True)
-    responsible_id = fields.Integer(allow_none=True, load_default=None)
-
-
-class OwnershipReading(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    batch_id = fields.String(required=True)
-    from_user_id = fields.Integer(required=True)
-    to_user_id = fields.Integer(required=True)
-    by_user_id = fields.Integer(allow_none=True, load_default=None)
-
-
-class BookingCompletedReading(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    booking_id = fields.Integer(required=True)
-    deal_id = fields.Integer(allow_none=True, load_default=None)
-    result = fields.String(required=True, validate=validate.OneOf(("success", "failure")))
-    failure_reason = fields.String(allow_none=True, load_default=None)
-
-
-class BookingMadeReading(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    booking_id = fields.Integer(load_default=None)
-    deal_id = fields.Integer(allow_none=True, load_default=None)
-    crew_name = fields.String(load_default=None)
-    starts_at = fields.String(load_default=None)
-    reason = fields.String(load_default=None)
-
-
-class RescheduleRequestReading(Schema):
-    """A crew asks to move its job (scheduling's booking.reschedule_requested.v1)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    booking_id = fields.Integer(required=True)
-    deal_id = fields.Integer(allow_none=True, load_default=None)
-    crew_name = fields.String(required=True)
-    starts_at = fields.AwareDateTime(required=True)
-    reason = fields.String(required=True)
-    preferred_date = fields.Date(allow_none=True, load_default=None)
-
-
-READINGS = {
-    ("scheduling", "booking.completed.v1"): BookingCompletedReading,
-    ("scheduling", "booking.reschedule_requested.v1"): RescheduleRequestReading,
-    ("scheduling", "booking.created.v1"): BookingMadeReading,
-    ("scheduling", "booking.request_failed.v1"): BookingMadeReading,
-    ("leads", "lead.converted.v1"): LeadConvertedReading,
-    ("leads", "ownership.reassigned.v1"): OwnershipReading,
-    ("leads", "ownership.returned.v1"): OwnershipReading,
-}

@@ -12,8 +12,11 @@ from crm_deals import (
     approvals, automation, board, cards, comments, configuration, deals, documents, payments, pipelines, tasks, timed,
 )
 from crm_deals.deals import Actor
+from crm_deals.readings import (
+    BookingCompletedReading, BookingMadeReading, LeadConvertedReading, OwnershipReading, RescheduleRequestReading,
+)
 from crm_deals.schemas import (
-    READINGS, ApprovalInput, BoardQuery, CommentInput, DealInput, DealQuery, DecisionInput, FieldInput, FieldsInput,
+    ApprovalInput, BoardQuery, CommentInput, DealInput, DealQuery, DecisionInput, FieldInput, FieldsInput,
     MoveInput, DocumentInput, PaymentRegistration, PipelineInput, RuleInput, ScheduleInput, StageGateInput, TaskInput,
 )
 
@@ -182,39 +185,32 @@ class DealsService(ServiceBase):
 
     # -- events from scheduling -----------------------------------------------------------
 
-    @on_event("scheduling", "booking.created.v1")
-    def note_booking(self, tx, envelope):
-        news = READINGS[("scheduling", "booking.created.v1")]().load(envelope["data"])
+    @on_event("scheduling", "booking.created.v1", BookingMadeReading)
+    def note_booking(self, tx, news, envelope):
         deals.booking_news(tx, news, "booking_created")
 
-    @on_event("scheduling", "booking.request_failed.v1")
-    def note_failed_booking_request(self, tx, envelope):
-        news = READINGS[("scheduling", "booking.request_failed.v1")]().load(envelope["data"])
+    @on_event("scheduling", "booking.request_failed.v1", BookingMadeReading)
+    def note_failed_booking_request(self, tx, news, envelope):
         deals.booking_news(tx, news, "booking_request_failed")
 
-    @on_event("scheduling", "booking.reschedule_requested.v1")
-    def ask_to_reschedule(self, tx, envelope):
-        request = READINGS[("scheduling", "booking.reschedule_requested.v1")]().load(envelope["data"])
+    @on_event("scheduling", "booking.reschedule_requested.v1", RescheduleRequestReading)
+    def ask_to_reschedule(self, tx, request, envelope):
         tasks.crew_asks_to_reschedule(tx, request)
 
-    @on_event("scheduling", "booking.completed.v1")
-    def react_to_booking_result(self, tx, envelope):
-        booking = READINGS[("scheduling", "booking.completed.v1")]().load(envelope["data"])
+    @on_event("scheduling", "booking.completed.v1", BookingCompletedReading)
+    def react_to_booking_result(self, tx, booking, envelope):
         deals.booking_result(tx, booking)
 
     # -- events from leads ----------------------------------------------------------------
 
-    @on_event("leads", "lead.converted.v1")
-    def open_deal_for_converted_lead(self, tx, envelope):
-        lead = READINGS[("leads", "lead.converted.v1")]().load(envelope["data"])
+    @on_event("leads", "lead.converted.v1", LeadConvertedReading)
+    def open_deal_for_converted_lead(self, tx, lead, envelope):
         deals.open_from_lead(tx, lead)
 
-    @on_event("leads", "ownership.reassigned.v1")
-    def hand_over_open_deals(self, tx, envelope):
-        moved = READINGS[("leads", "ownership.reassigned.v1")]().load(envelope["data"])
+    @on_event("leads", "ownership.reassigned.v1", OwnershipReading)
+    def hand_over_open_deals(self, tx, moved, envelope):
         deals.hand_over(tx, moved["batch_id"], moved["from_user_id"], moved["to_user_id"], moved["by_user_id"])
 
-    @on_event("leads", "ownership.returned.v1")
-    def hand_back_open_deals(self, tx, envelope):
-        back = READINGS[("leads", "ownership.returned.v1")]().load(envelope["data"])
+    @on_event("leads", "ownership.returned.v1", OwnershipReading)
+    def hand_back_open_deals(self, tx, back, envelope):
         deals.hand_back(tx, back["batch_id"], back["from_user_id"], back["to_user_id"], back["by_user_id"])

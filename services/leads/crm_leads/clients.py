@@ -1,4 +1,6 @@
 """Clients: contacts found by any of their identities, companies, the card, merging duplicates."""
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -26,34 +28,58 @@ def identities(phone: str | None = None, email: str | None = None, telegram: str
     return sorted(keys), unparsed
 
 
+@dataclass(frozen=True)
+class Contact:
+    """A contact as identity resolution left it: what intake needs, without reading the row again."""
+
+    id: int
+    name: str
+    phone: str | None
+    email: str | None
+    phone_unparsed: str | None
+    company_id: int | None
+    responsible_id: int | None
+    created: bool
+
+
+def _contact(row, created: bool = False) -> Contact:
+    return Contact(row["id"], row["name"], row["phone"], row["email"], row["phone_unparsed"], row["company_id"],
+                   row["responsible_id"], created)
+
+
+def contact_of(session, contact_id: int) -> Contact:
+    return _contact(session.execute(sa.select(contacts).where(contacts.c.id == contact_id)).mappings().one())
+
+
 def resolve_contact(tx: Transaction, name: str, keys: list[tuple[str, str]], phone_unparsed: str | None = None,
-                    responsible_id: int | None = None) -> tuple[int, bool]:
-    """Find the contact behind any of the keys, or create one; returns (id, created)."""
+                    responsible_id: int | None = None) -> Contact:
+    """Find the contact behind any of the keys (the oldest when they lead to several), or create one."""
     for kind, value in keys:  # sorted, so concurrent intakes of one person lock in one order
         tx.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"{kind}:{value}"))))
-    contact_id = None
-    if keys:
-        contact_id = tx.session.execute(
-            sa.select(sa.func.min(contact_identities.c.contact_id)).where(
-                sa.tuple_(contact_identities.c.kind, contact_identities.c.value).in_(keys))
-        ).scalar()
-    created = contact_id is None
+    found = None
+    if keys:  # the row stays locked until commit: a merge of this contact waits for the intake
+        found = tx.session.execute(
+            sa.select(contacts).join(contact_identities, contact_identities.c.contact_id == contacts.c.id)
+            .where(sa.tuple_(contact_identities.c.kind, contact_identities.c.value).in_(keys))
+            .order_by(contacts.c.id).limit(1).with_for_update(of=contacts)
+        ).mappings().first()
     values = dict(keys)
-    if created:
-        contact_id = tx.session.execute(sa.insert(contacts).values(
-            name=name, phone=values.get("phone"), email=values.get("email"), phone_unparsed=phone_unparsed,
-            responsible_id=responsible_id,
-        ).returning(contacts.c.id)).scalar_one()
+    if found is None:
+        row = {"name": name, "phone": values.get("phone"), "email": values.get("email"),
+               "phone_unparsed": phone_unparsed, "responsible_id": responsible_id}
+        row |= {"id": tx.session.execute(sa.insert(contacts).values(**row).returning(contacts.c.id)).scalar_one(),
+                "company_id": None}
     else:
-        fill = {column: sa.func.coalesce(contacts.c[column], values[column])
-                for column in ("phone", "email") if column in values}
+        fill = {column: values[column] for column in ("phone", "email") if column in values and found[column] is None}
         if fill:
-            tx.session.execute(sa.update(contacts).where(contacts.c.id == contact_id).values(**fill))
+            tx.session.execute(sa.update(contacts).where(contacts.c.id == found["id"]).values(**fill))
+        row = {**found, **fill}
+    contact = _contact(row, created=found is None)
     if keys:
         tx.session.execute(pg_insert(contact_identities).values(
-            [{"kind": kind, "value": value, "contact_id": contact_id} for kind, value in keys]
+            [{"kind": kind, "value": value, "contact_id": contact.id} for kind, value in keys]
         ).on_conflict_do_nothing())
-    return contact_id, created
+    return contact
 
 
 def _summaries(session, contact_ids: list[int]) -> dict[int, dict]:

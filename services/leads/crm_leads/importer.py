@@ -58,10 +58,10 @@ def import_rows(tx: Transaction, rows: list[dict], stage_map: dict[str, str], le
         keys, unparsed = clients.identities(row["phone"], row["email"], region=region)
         try:
             with tx.session.begin_nested():
-                contact_id, created = clients.resolve_contact(tx, row["name"], keys, unparsed)
+                contact = clients.resolve_contact(tx, row["name"], keys, unparsed)
                 pipeline.create_lead(
-                    tx, contact_id=contact_id, source="import", channel="import", external_id=row["legacy_id"],
-                    title=row["title"] or f"Заявка: {row['name']}", message=row["message"], new_contact=created,
+                    tx, contact=contact, source="import", channel="import", external_id=row["legacy_id"],
+                    title=row["title"] or f"Заявка: {row['name']}", message=row["message"], new_contact=contact.created,
                     stage=target, values=values, legacy_stage=row["stage"], created_at=row["created_at"],
                 )
         except sa.exc.DBAPIError as exc:

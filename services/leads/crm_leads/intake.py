@@ -11,7 +11,7 @@ from crm_leads.domain.calls import FINAL, UnknownStatus, communication_status, m
 from crm_leads.domain.sorting import Incoming, Rule, categorize, creates_lead
 from crm_leads.events import CommunicationRecordedV1
 from crm_leads.tables import (
-    blocked_numbers, category_rules, communications, contact_deals, contacts, lead_stages, leads,
+    blocked_numbers, category_rules, communications, contact_deals, lead_stages, leads,
 )
 
 CHANNEL_NAMES = {"call": "Звонок", "sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "email": "Письмо"}
@@ -21,27 +21,26 @@ def intake_web_form(tx: Transaction, form: dict, region: str) -> dict:
     if not form.get("phone") and not form.get("email"):
         raise InvalidInput("invalid input", {"phone": ["a phone or an e-mail is required"]})
     if form.get("submission_id"):
-        existing = tx.session.execute(sa.select(leads.c.id).where(
-            leads.c.source == form["site"], leads.c.external_id == form["submission_id"])).scalar()
-        if existing is not None:  # the site retried a submission we already hold
-            return pipeline.get_lead(tx.session, existing) | {"duplicate": True}
+        held = pipeline.held_lead(tx.session, form["site"], form["submission_id"])
+        if held is not None:  # the site retried a submission we already hold
+            return held | {"duplicate": True}
     keys, unparsed = clients.identities(form.get("phone"), form.get("email"), region=region)
-    contact_id, new_contact = clients.resolve_contact(tx, form["name"], keys, unparsed)
+    contact = clients.resolve_contact(tx, form["name"], keys, unparsed)
     title = f"Заявка с сайта {form['site']}: {form['name']}"
     if form.get("request_type"):
         title = f"{title} ({form['request_type']})"
-    lead_id = pipeline.create_lead(
-        tx, contact_id=contact_id, source=form["site"], channel="web_form", title=title,
-        message=form.get("message") or "", external_id=form.get("submission_id"), new_contact=new_contact,
+    lead = pipeline.create_lead(
+        tx, contact=contact, source=form["site"], channel="web_form", title=title,
+        message=form.get("message") or "", external_id=form.get("submission_id"), new_contact=contact.created,
         values={"request_type": form["request_type"]} if form.get("request_type") else None,
     )
-    comm_id = _log(tx, contact_id=contact_id, lead_id=lead_id, channel="web_form", direction="in",
-                   status="completed", category="new_request",
-                   external_id=f"{form['site']}:{form['submission_id']}" if form.get("submission_id") else None,
-                   from_address=form.get("phone") or form.get("email"), to_address=form["site"],
-                   body=form.get("message") or "", occurred_at=datetime.now(UTC))
-    _publish(tx, comm_id)
-    return pipeline.get_lead(tx.session, lead_id) | {"duplicate": False}
+    communication = _log(tx, contact, lead_id=lead["id"], channel="web_form", direction="in",
+                         status="completed", category="new_request",
+                         external_id=f"{form['site']}:{form['submission_id']}" if form.get("submission_id") else None,
+                         from_address=form.get("phone") or form.get("email"), to_address=form["site"],
+                         body=form.get("message") or "", occurred_at=datetime.now(UTC))
+    _publish(tx, communication, contact.name)
+    return lead | {"duplicate": False}
 
 
 def record(tx: Transaction, item: dict, region: str) -> dict:
@@ -66,76 +65,80 @@ def record(tx: Transaction, item: dict, region: str) -> dict:
     )
     extra = clients.identities(phone=item.get("phone"), region=region)[0]  # a phone shared in a chat
     name = item.get("from_name") or unparsed or counterpart
-    contact_id, _ = clients.resolve_contact(tx, name, sorted(set(keys + extra)), unparsed)
-    comm_id = _log(tx, contact_id=contact_id, channel=item["channel"], direction=item["direction"],
-                   status=item["status"], external_id=item["external_id"], from_address=item["from"],
-                   to_address=item["to"], subject=item.get("subject"), body=item.get("body"),
-                   duration_seconds=item.get("duration_seconds"), recording_url=item.get("recording_url"),
-                   occurred_at=item["occurred_at"])
+    contact = clients.resolve_contact(tx, name, sorted(set(keys + extra)), unparsed)
+    communication = _log(tx, contact, channel=item["channel"], direction=item["direction"],
+                         status=item["status"], external_id=item["external_id"], from_address=item["from"],
+                         to_address=item["to"], subject=item.get("subject"), body=item.get("body"),
+                         duration_seconds=item.get("duration_seconds"), recording_url=item.get("recording_url"),
+                         occurred_at=item["occurred_at"])
     if item["status"] in FINAL:
-        _sort(tx, comm_id, contact_id, item, keys, region)
-    return _result(tx, comm_id, duplicate=False)
+        communication = _sort(tx, communication, contact, item, keys, region)
+    return _result(communication, duplicate=False)
 
 
 def _update(tx: Transaction, existing, item: dict, region: str) -> dict:
     status = merged_status(existing["status"], item["status"])
     changes = {column: item[key] for column, key in (("duration_seconds", "duration_seconds"),
                                                      ("recording_url", "recording_url")) if item.get(key)}
+    communication = existing
     if status != existing["status"] or changes:
-        tx.session.execute(sa.update(communications).where(communications.c.id == existing["id"])
-                           .values(status=status, updated_at=sa.func.now(), **changes))
+        communication = tx.session.execute(
+            sa.update(communications).where(communications.c.id == existing["id"])
+            .values(status=status, updated_at=sa.func.now(), **changes).returning(*communications.c)
+        ).mappings().one()
     if status in FINAL and existing["category"] is None:
         keys, _ = clients.identities(phone=existing["from_address"] if existing["direction"] == "in"
                                      else existing["to_address"], region=region)
-        _sort(tx, existing["id"], existing["contact_id"], {**item, "status": status}, keys, region)
-    return _result(tx, existing["id"], duplicate=True)
+        contact = clients.contact_of(tx.session, existing["contact_id"])
+        communication = _sort(tx, communication, contact, {**item, "status": status}, keys, region)
+    return _result(communication, duplicate=True)
 
 
-def _sort(tx: Transaction, comm_id: int, contact_id: int, item: dict, keys, region: str) -> None:
+def _sort(tx: Transaction, communication, contact: clients.Contact, item: dict, keys, region: str) -> dict:
     """Give a finished call or a message its category; a new request becomes a lead."""
     phones = [value for kind, value in keys if kind == "phone"]
     blocked = bool(phones) and tx.session.execute(
         sa.select(blocked_numbers.c.phone).where(blocked_numbers.c.phone.in_(phones))).first() is not None
     open_lead = tx.session.execute(
         sa.select(leads.c.id).join(lead_stages, lead_stages.c.code == leads.c.stage)
-        .where(leads.c.contact_id == contact_id, lead_stages.c.kind == "open").order_by(leads.c.id.desc()).limit(1)
+        .where(leads.c.contact_id == contact.id, lead_stages.c.kind == "open").order_by(leads.c.id.desc()).limit(1)
     ).scalar()
     known = open_lead is not None or tx.session.execute(sa.select(sa.exists().where(
-        communications.c.contact_id == contact_id, communications.c.id != comm_id))).scalar()
+        communications.c.contact_id == contact.id, communications.c.id != communication["id"]))).scalar()
     rules = [Rule(r.category, r.channel, r.keyword, r.max_duration_seconds) for r in tx.session.execute(
         sa.select(category_rules).order_by(category_rules.c.position))]
     category = categorize(Incoming(item["channel"], item.get("body") or item.get("subject") or "",
                                    item.get("duration_seconds"), blocked, known, open_lead is not None), rules)
     lead_id = open_lead if category == "open_order" else None
     if creates_lead(category) and item["direction"] == "in":
-        name = tx.session.execute(sa.select(contacts.c.name).where(contacts.c.id == contact_id)).scalar_one()
         lead_id = pipeline.create_lead(
-            tx, contact_id=contact_id, source=item.get("source") or item["channel"], channel=item["channel"],
-            title=f"{CHANNEL_NAMES.get(item['channel'], item['channel'])}: {name}",
+            tx, contact=contact, source=item.get("source") or item["channel"], channel=item["channel"],
+            title=f"{CHANNEL_NAMES.get(item['channel'], item['channel'])}: {contact.name}",
             message=item.get("body") or "", new_contact=not known,
-        )
-    tx.session.execute(sa.update(communications).where(communications.c.id == comm_id)
-                       .values(category=category, lead_id=lead_id))
-    _publish(tx, comm_id)
-
-
-def _publish(tx: Transaction, comm_id: int) -> None:
-    """A finished call, or a message, goes out as communication.recorded.v1 (reports counts it)."""
-    row = tx.session.execute(
-        sa.select(communications, contacts.c.name.label("contact_name"))
-        .join(contacts, contacts.c.id == communications.c.contact_id).where(communications.c.id == comm_id)
+        )["id"]
+    communication = tx.session.execute(
+        sa.update(communications).where(communications.c.id == communication["id"])
+        .values(category=category, lead_id=lead_id).returning(*communications.c)
     ).mappings().one()
-    tx.emit("communication.recorded.v1", CommunicationRecordedV1().dump({**row, "communication_id": comm_id}))
+    _publish(tx, communication, contact.name)
+    return communication
 
 
-def _log(tx: Transaction, **values) -> int:
-    """Store a communication, linked to the contact's company and newest open deal."""
-    company_id = tx.session.execute(sa.select(contacts.c.company_id)
-                                    .where(contacts.c.id == values["contact_id"])).scalar()
-    deal_id = tx.session.execute(sa.select(sa.func.max(contact_deals.c.deal_id)).where(
-        contact_deals.c.contact_id == values["contact_id"], contact_deals.c.open)).scalar()
-    return tx.session.execute(sa.insert(communications).values(company_id=company_id, deal_id=deal_id, **values)
-                              .returning(communications.c.id)).scalar_one()
+def _publish(tx: Transaction, communication, contact_name: str) -> None:
+    """A finished call, or a message, goes out as communication.recorded.v1 (reports counts it)."""
+    tx.emit("communication.recorded.v1", CommunicationRecordedV1().dump(
+        {**communication, "communication_id": communication["id"], "contact_name": contact_name}))
+
+
+def _log(tx: Transaction, contact: clients.Contact, **values):
+    """Store a communication, linked to the contact's company and newest open deal; returns the row."""
+    newest_open_deal = sa.select(sa.func.max(contact_deals.c.deal_id)).where(
+        contact_deals.c.contact_id == contact.id, contact_deals.c.open).scalar_subquery()
+    return tx.session.execute(
+        sa.insert(communications).values(contact_id=contact.id, company_id=contact.company_id,
+                                         deal_id=newest_open_deal, **values)
+        .returning(*communications.c)
+    ).mappings().one()
 
 
 def note_deal(tx: Transaction, deal: dict) -> None:
@@ -149,9 +152,9 @@ def close_deal(tx: Transaction, deal_id: int) -> None:
     tx.session.execute(sa.update(contact_deals).where(contact_deals.c.deal_id == deal_id).values(open=False))
 
 
-def _result(tx: Transaction, comm_id: int, duplicate: bool) -> dict:
-    row = tx.session.execute(sa.select(communications).where(communications.c.id == comm_id)).mappings().one()
-    return clients.communication_dict(row) | {"contact_id": row["contact_id"], "duplicate": duplicate}
+def _result(communication, duplicate: bool) -> dict:
+    return clients.communication_dict(communication) | {"contact_id": communication["contact_id"],
+                                                        "duplicate": duplicate}
 
 
 def set_blocked(tx: Transaction, phone: str, reason: str, region: str) -> dict:

@@ -31,41 +31,44 @@ def list_stages(session) -> list[dict]:
              "deprecated": s.deprecated} for s in stages(session).values()]
 
 
-def create_lead(tx: Transaction, *, contact_id: int, source: str, channel: str, title: str, message: str = "",
-                external_id: str | None = None, new_contact: bool = False, responsible_id: int | None = None,
-                stage: str = "new", values: dict | None = None, legacy_stage: str | None = None,
-                created_at=None) -> int:
-    """Insert a lead and emit lead.created.v1; a lead gets its owner by round robin."""
+def create_lead(tx: Transaction, *, contact: clients.Contact, source: str, channel: str, title: str,
+                message: str = "", external_id: str | None = None, new_contact: bool = False,
+                responsible_id: int | None = None, stage: str = "new", values: dict | None = None,
+                legacy_stage: str | None = None, created_at=None) -> dict:
+    """Insert a lead and emit lead.created.v1; a lead gets its owner by round robin. Returns the lead
+    as `get_lead` shows it, from what the insert returned and what is known of the contact."""
     values = values or {}
-    responsible_id = responsible_id or ownership.next_on_duty(tx) or tx.session.execute(
-        sa.select(contacts.c.responsible_id).where(contacts.c.id == contact_id)).scalar()
+    responsible_id = responsible_id or ownership.next_on_duty(tx) or contact.responsible_id
+    inserted = sa.insert(leads).values(
+        contact_id=contact.id, source=source, channel=channel, external_id=external_id, title=title,
+        message=message, stage=stage, responsible_id=responsible_id, legacy_stage=legacy_stage,
+        request_type=values.get("request_type"), client_type=values.get("client_type"),
+        fields={k: v for k, v in values.items() if k not in LEAD_FIELDS},
+        **({"created_at": created_at} if created_at else {}),
+    ).returning(*leads.c).cte("inserted")
     row = tx.session.execute(
-        sa.insert(leads).values(
-            contact_id=contact_id, source=source, channel=channel, external_id=external_id, title=title,
-            message=message, stage=stage, responsible_id=responsible_id, legacy_stage=legacy_stage,
-            request_type=values.get("request_type"), client_type=values.get("client_type"),
-            fields={k: v for k, v in values.items() if k not in LEAD_FIELDS},
-            **({"created_at": created_at} if created_at else {}),
-        ).returning(leads.c.id, leads.c.created_at)
-    ).one()
-    tx.session.execute(sa.update(contacts).where(contacts.c.id == contact_id, contacts.c.responsible_id.is_(None))
-                       .values(responsible_id=responsible_id))
+        sa.select(inserted, lead_stages.c.name.label("stage_name"), lead_stages.c.kind.label("stage_kind"))
+        .join(lead_stages, lead_stages.c.code == inserted.c.stage)
+    ).mappings().one()
+    if contact.responsible_id is None and responsible_id is not None:
+        tx.session.execute(sa.update(contacts).where(contacts.c.id == contact.id, contacts.c.responsible_id.is_(None))
+                           .values(responsible_id=responsible_id))
     tx.emit("lead.created.v1", LeadCreatedV1().dump({
-        "lead_id": row.id, "contact_id": contact_id, "source": source, "channel": channel, "title": title,
-        "created_at": row.created_at, "new_contact": new_contact, "responsible_id": responsible_id,
+        "lead_id": row["id"], "contact_id": contact.id, "source": source, "channel": channel, "title": title,
+        "created_at": row["created_at"], "new_contact": new_contact, "responsible_id": responsible_id,
         "stage": stage,
     }))
-    return row.id
+    return _dump({**row, "contact_name": contact.name, "phone": contact.phone, "email": contact.email,
+                  "phone_unparsed": contact.phone_unparsed})
 
 
 def create_manual(tx: Transaction, spec: dict, region: str) -> dict:
     keys, unparsed = clients.identities(spec.get("phone"), spec.get("email"), region=region)
-    contact_id, created = clients.resolve_contact(tx, spec["name"], keys, unparsed)
-    lead_id = create_lead(tx, contact_id=contact_id, source="manual", channel=spec["channel"],
-                          title=spec.get("title") or f"Обращение: {spec['name']}", message=spec.get("message", ""),
-                          new_contact=created, responsible_id=spec.get("responsible_id"),
-                          values={k: spec[k] for k in LEAD_FIELDS if spec.get(k)})
-    return get_lead(tx.session, lead_id)
+    contact = clients.resolve_contact(tx, spec["name"], keys, unparsed)
+    return create_lead(tx, contact=contact, source="manual", channel=spec["channel"],
+                       title=spec.get("title") or f"Обращение: {spec['name']}", message=spec.get("message", ""),
+                       new_contact=contact.created, responsible_id=spec.get("responsible_id"),
+                       values={k: spec[k] for k in LEAD_FIELDS if spec.get(k)})
 
 
 def _query():
@@ -97,6 +100,13 @@ def get_lead(session, lead_id: int) -> dict:
     if row is None:
         raise NotFound(f"lead {lead_id} not found", {"lead_id": lead_id})
     return _dump(row)
+
+
+def held_lead(session, source: str, external_id: str) -> dict | None:
+    """The lead a source already sent with this id (a site retrying a submission), if any."""
+    row = session.execute(
+        _query().where(leads.c.source == source, leads.c.external_id == external_id)).mappings().first()
+    return row and _dump(row)
 
 
 def list_leads(session, *, source=None, stage=None, stage_kind=None, channel=None, responsible_id=None,

@@ -3,7 +3,7 @@ from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_leads import clients, importer, inbox, intake, ownership, pipeline
-from crm_leads.readings import READINGS
+from crm_leads.readings import AbsenceReading, DealReading
 from crm_leads.schemas import (
     CardQuery, CommunicationInput, CompanyInput, CompanyQuery, ContactQuery, InboxQuery, IntervalInput, LeadListQuery,
     LeadUpdateInput, ManualLeadInput, MergeInput, MoveInput, ReassignInput, RulesInput, StageInput, WebFormSchema,
@@ -149,27 +149,25 @@ class LeadsService(ServiceBase):
     def return_assignments(self, batch_id: str) -> dict:
         return self.db.transaction(ownership.return_assignments, batch_id, by_user_id=context.current_user_id())
 
-    @on_event("scheduling", "absence.started.v1")
-    def hand_over_for_absence(self, tx, envelope):
-        absence = READINGS[("scheduling", "absence.started.v1")]().load(envelope["data"])
+    @on_event("scheduling", "absence.started.v1", AbsenceReading)
+    def hand_over_for_absence(self, tx, absence, envelope):
         if absence["user_id"] is not None:
             ownership.reassign(tx, absence["user_id"], None, absence["kind"], f"absence:{absence['absence_id']}")
 
-    @on_event("scheduling", "absence.ended.v1")
-    def hand_back_after_absence(self, tx, envelope):
-        absence = READINGS[("scheduling", "absence.ended.v1")]().load(envelope["data"])
+    @on_event("scheduling", "absence.ended.v1", AbsenceReading)
+    def hand_back_after_absence(self, tx, absence, envelope):
         if absence["user_id"] is not None and absence["kind"] != "dismissal":
             ownership.return_assignments(tx, f"absence:{absence['absence_id']}", missing_ok=True)
 
     # -- deals of contacts ------------------------------------------------------------------
 
-    @on_event("deals", "deal.created.v1")
-    def link_contact_to_deal(self, tx, envelope):
-        intake.note_deal(tx, READINGS[("deals", "deal.created.v1")]().load(envelope["data"]))
+    @on_event("deals", "deal.created.v1", DealReading)
+    def link_contact_to_deal(self, tx, deal, envelope):
+        intake.note_deal(tx, deal)
 
-    @on_event("deals", "deal.closed.v1")
-    def unlink_closed_deal(self, tx, envelope):
-        intake.close_deal(tx, READINGS[("deals", "deal.closed.v1")]().load(envelope["data"])["deal_id"])
+    @on_event("deals", "deal.closed.v1", DealReading)
+    def unlink_closed_deal(self, tx, deal, envelope):
+        intake.close_deal(tx, deal["deal_id"])
 
     # -- legacy import --------------------------------------------------------------------
 

@@ -5,11 +5,9 @@ from crm_chassis.db import Transaction
 from crm_notify import delivery
 from crm_notify.domain import plans
 from crm_notify.domain.quiet_hours import QuietHours
-from crm_notify.schemas import READINGS
 
 
-def tell(tx: Transaction, envelope: dict, change: str, timezone: str, quiet: QuietHours | None) -> None:
-    booking = READINGS[("scheduling", envelope["event_type"])]().load(envelope["data"])
+def tell(tx: Transaction, booking: dict, envelope: dict, change: str, timezone: str, quiet: QuietHours | None) -> None:
     reference = plans.booking_reference(booking)
     if plans.supersedes_reminders(change):
         delivery.cancel_reminders(tx, reference, plans.REMINDER)

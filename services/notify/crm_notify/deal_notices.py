@@ -1,7 +1,6 @@
 """Staff learn at once what deals asks to tell them: in-app, for each user concerned, once per event."""
 from crm_chassis.db import Transaction
 from crm_notify import delivery
-from crm_notify.schemas import READINGS
 
 # event type -> (template, who is told)
 NOTICES = {
@@ -11,8 +10,7 @@ NOTICES = {
 }
 
 
-def tell(tx: Transaction, envelope: dict, timezone: str) -> list[dict]:
-    notice = READINGS[("deals", envelope["event_type"])]().load(envelope["data"])
+def tell(tx: Transaction, notice: dict, envelope: dict, timezone: str) -> list[dict]:
     template, recipients = NOTICES[envelope["event_type"]]
     data = {"text": notice["text"]} if template == "message" else {"deal_id": notice["deal_id"], "title": notice["title"]}
     return [

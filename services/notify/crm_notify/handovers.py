@@ -2,15 +2,13 @@
 responsible in deals), in-app, once per event; not when they took it over themselves."""
 from crm_chassis.db import Transaction
 from crm_notify import delivery
-from crm_notify.schemas import READINGS
 
 
 def _by_themselves(change: dict) -> bool:
     return change["by_user_id"] is not None and change["by_user_id"] == change["to_user_id"]
 
 
-def tell_of_clients(tx: Transaction, envelope: dict, timezone: str) -> dict | None:
-    moved = READINGS[("leads", "ownership.reassigned.v1")]().load(envelope["data"])
+def tell_of_clients(tx: Transaction, moved: dict, envelope: dict, timezone: str) -> dict | None:
     counts = {"companies": len(moved["company_ids"]), "contacts": len(moved["contact_ids"]),
               "leads": len(moved["lead_ids"])}
     if _by_themselves(moved) or not any(counts.values()):
@@ -20,8 +18,7 @@ def tell_of_clients(tx: Transaction, envelope: dict, timezone: str) -> dict | No
                             cause=f"event:{envelope['event_id']}", timezone=timezone)
 
 
-def tell_of_deal(tx: Transaction, envelope: dict, timezone: str) -> dict | None:
-    change = READINGS[("deals", "deal.responsible_changed.v1")]().load(envelope["data"])
+def tell_of_deal(tx: Transaction, change: dict, envelope: dict, timezone: str) -> dict | None:
     if _by_themselves(change):
         return None
     return delivery.enqueue(tx, channel="in_app", recipient=f"user:{change['to_user_id']}",

@@ -12,6 +12,7 @@ from crm_notify import bookings, bot_answers, deal_notices, delivery, handovers,
 from crm_notify.channels import Channels
 from crm_notify.domain import plans
 from crm_notify.domain.messages import SendError
+from crm_notify.readings import BookingReading, DealNoticeReading, OwnershipReading, ResponsibleReading
 from crm_notify.rendering import Templates
 from crm_notify.schemas import (
     Campaign, CampaignQuery, DealQuery, InAppMessage, LinkCodeRequest, ListQuery, MembershipReminder,
@@ -34,40 +35,40 @@ class NotifyService(ServiceBase):
 
     # -- what other services tell us ----------------------------------------------------------
 
-    @on_event("scheduling", "booking.created.v1")
-    def tell_of_new_booking(self, tx, envelope):
-        self._tell_of_booking(tx, envelope, "created")
+    @on_event("scheduling", "booking.created.v1", BookingReading)
+    def tell_of_new_booking(self, tx, booking, envelope):
+        self._tell_of_booking(tx, booking, envelope, "created")
 
-    @on_event("scheduling", "booking.rescheduled.v1")
-    def tell_of_rescheduled_booking(self, tx, envelope):
-        self._tell_of_booking(tx, envelope, "rescheduled")
+    @on_event("scheduling", "booking.rescheduled.v1", BookingReading)
+    def tell_of_rescheduled_booking(self, tx, booking, envelope):
+        self._tell_of_booking(tx, booking, envelope, "rescheduled")
 
-    @on_event("scheduling", "booking.cancelled.v1")
-    def tell_of_cancelled_booking(self, tx, envelope):
-        self._tell_of_booking(tx, envelope, "cancelled")
+    @on_event("scheduling", "booking.cancelled.v1", BookingReading)
+    def tell_of_cancelled_booking(self, tx, booking, envelope):
+        self._tell_of_booking(tx, booking, envelope, "cancelled")
 
-    def _tell_of_booking(self, tx, envelope, change: str):
-        bookings.tell(tx, envelope, change, self.channels.timezone, self.channels.quiet)
+    def _tell_of_booking(self, tx, booking, envelope, change: str):
+        bookings.tell(tx, booking, envelope, change, self.channels.timezone, self.channels.quiet)
 
-    @on_event("deals", "deal.notification_requested.v1")
-    def tell_staff_of_deal_notice(self, tx, envelope):
-        deal_notices.tell(tx, envelope, self.channels.timezone)
+    @on_event("deals", "deal.notification_requested.v1", DealNoticeReading)
+    def tell_staff_of_deal_notice(self, tx, notice, envelope):
+        deal_notices.tell(tx, notice, envelope, self.channels.timezone)
 
-    @on_event("deals", "deal.approval_requested.v1")
-    def ask_approver(self, tx, envelope):
-        deal_notices.tell(tx, envelope, self.channels.timezone)
+    @on_event("deals", "deal.approval_requested.v1", DealNoticeReading)
+    def ask_approver(self, tx, notice, envelope):
+        deal_notices.tell(tx, notice, envelope, self.channels.timezone)
 
-    @on_event("deals", "deal.task_overdue.v1")
-    def tell_of_overdue_task(self, tx, envelope):
-        deal_notices.tell(tx, envelope, self.channels.timezone)
+    @on_event("deals", "deal.task_overdue.v1", DealNoticeReading)
+    def tell_of_overdue_task(self, tx, notice, envelope):
+        deal_notices.tell(tx, notice, envelope, self.channels.timezone)
 
-    @on_event("leads", "ownership.reassigned.v1")
-    def tell_of_clients_handed_over(self, tx, envelope):
-        handovers.tell_of_clients(tx, envelope, self.channels.timezone)
+    @on_event("leads", "ownership.reassigned.v1", OwnershipReading)
+    def tell_of_clients_handed_over(self, tx, moved, envelope):
+        handovers.tell_of_clients(tx, moved, envelope, self.channels.timezone)
 
-    @on_event("deals", "deal.responsible_changed.v1")
-    def tell_of_deal_handed_over(self, tx, envelope):
-        handovers.tell_of_deal(tx, envelope, self.channels.timezone)
+    @on_event("deals", "deal.responsible_changed.v1", ResponsibleReading)
+    def tell_of_deal_handed_over(self, tx, change, envelope):
+        handovers.tell_of_deal(tx, change, envelope, self.channels.timezone)
 
     # -- the sender loop ----------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ def handle_update(tx: Transaction, update_id: int, chat_id: str, text: str, time
     link = tx.session.execute(sa.select(telegram_links).where(telegram_links.c.chat_id == chat_id)).mappings().first()
     if link is None:
         return {"linked": False, "replied": False}
-    query = bot.parse(*rules.command(text)) or bot.Query("help")
+    query = bot.parse(text)
     return {"linked": True, "replied": False, "user_id": link["user_id"], "sees_all": link["sees_all"],
             "query": query}
 

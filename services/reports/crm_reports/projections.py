@@ -1,9 +1,10 @@
 """Read models built only from events, and their rebuild from the event store.
 
-Every consumed event is validated by its reading schema, stored in `event_store` and applied
-by its projection in one transaction: a bad event raises, is retried and then parked, and
-leaves nothing behind. A projection depends only on the event and on what earlier events
-left, so replaying the store in the order received rebuilds the same read models.
+Every consumed event is read by its handler's reading (one that does not load is parked at
+once), then stored in `event_store` and applied by its projection in one transaction: an
+event that fails to apply raises, is retried and then parked, and leaves nothing behind. A
+projection depends only on the event and on what earlier events left, so replaying the store
+in the order received rebuilds the same read models.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -264,24 +265,25 @@ PROJECTIONS = {
 assert {event_type for _, event_type in READINGS} == set(PROJECTIONS)
 
 
-def read(envelope: dict) -> dict:
-    """Validate the data reports needs; a bad event raises and is parked, never half-applied."""
-    return READINGS[(envelope["producer"], envelope["event_type"])]().load(envelope["data"])
-
-
-def apply(session, envelope: dict, timezone: str) -> None:
+def apply(session, envelope: dict, data: dict, timezone: str) -> None:
+    """Apply an event's data, as its reading loaded it, to the read models."""
     ctx = Applying(session, timezone, datetime.fromisoformat(envelope["occurred_at"]))
-    PROJECTIONS[envelope["event_type"]](ctx, read(envelope))
+    PROJECTIONS[envelope["event_type"]](ctx, data)
 
 
-def record_and_apply(tx: Transaction, envelope: dict, timezone: str) -> None:
-    """Store and apply in the caller's transaction: an event that fails to read or apply rolls both back."""
+def record_and_apply(tx: Transaction, envelope: dict, data: dict, timezone: str) -> None:
+    """Store and apply in the caller's transaction: an event that fails to apply rolls both back."""
     tx.session.execute(
         sa.insert(event_store).values(
             event_id=envelope["event_id"], event_type=envelope["event_type"], envelope=envelope
         )
     )
-    apply(tx.session, envelope, timezone)
+    apply(tx.session, envelope, data, timezone)
+
+
+def _read_again(stored: dict) -> dict:
+    """A stored event's data, read as its handler read it on arrival."""
+    return READINGS[(stored["producer"], stored["event_type"])]().load(stored["data"])
 
 
 def rebuild(tx: Transaction, timezone: str) -> dict:
@@ -296,6 +298,6 @@ def replay(session, timezone: str, batch: int = 5000) -> dict:
     rows = session.execute(sa.select(event_store.c.envelope).order_by(event_store.c.position)
                            .execution_options(yield_per=batch))
     for (envelope,) in rows:
-        apply(session, envelope, timezone)
+        apply(session, envelope, _read_again(envelope), timezone)
         replayed += 1
     return {"events_replayed": replayed}

@@ -1,10 +1,7 @@
 """How reports reads other services' events: tolerant schemas, only the fields it uses."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import fields, validate
 
-
-class Reading(Schema):
-    class Meta:
-        unknown = EXCLUDE
+from crm_chassis.events import Reading
 
 
 class LeadCreatedReading(Reading):

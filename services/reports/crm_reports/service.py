@@ -125,8 +125,8 @@ class ReportsService(ServiceBase):
 
 
 def _handler(name: str):
-    def apply(self, tx, envelope):
-        projections.record_and_apply(tx, envelope, self.config["COMPANY_TIMEZONE"])
+    def apply(self, tx, data, envelope):
+        projections.record_and_apply(tx, envelope, data, self.config["COMPANY_TIMEZONE"])
 
     apply.__name__ = name
     return apply
@@ -134,6 +134,6 @@ def _handler(name: str):
 
 # One idempotent handler per event reports reads (`apply_lead_created_v1`, ...), each storing the
 # event and applying its projection in one transaction; the inbox and parking go by that name.
-for _source, _event_type in READINGS:
+for (_source, _event_type), _reading in READINGS.items():
     _name = "apply_" + _event_type.replace(".", "_")
-    setattr(ReportsService, _name, on_event(_source, _event_type)(_handler(_name)))
+    setattr(ReportsService, _name, on_event(_source, _event_type, _reading)(_handler(_name)))

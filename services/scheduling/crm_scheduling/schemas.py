@@ -1,7 +1,7 @@
 from datetime import timedelta
 from zoneinfo import available_timezones
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from crm_scheduling.domain.absences import KINDS as ABSENCE_KINDS
 from crm_scheduling.domain.hours import WEEKDAYS
@@ -253,20 +253,3 @@ class SlotOutput(Schema):
     crew_name = fields.String()
     starts_at = fields.AwareDateTime()
     ends_at = fields.AwareDateTime()
-
-
-class BookingRequestReading(Schema):
-    """deals' deal.booking_requested.v1 as scheduling reads it."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    deal_id = fields.Integer(required=True)
-    skill = fields.String(required=True)
-    zone = fields.String(load_default=None, allow_none=True)
-    duration_minutes = fields.Integer(required=True)
-    within_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=62))
-    address = fields.String(required=True)
-
-
-READINGS = {("deals", "deal.booking_requested.v1"): BookingRequestReading}

@@ -6,7 +6,8 @@ from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_scheduling import bookings, crews
-from crm_scheduling.schemas import (READINGS, AbsenceInput, AvailabilityQuery, BookingInput, BookingListQuery,
+from crm_scheduling.readings import BookingRequestReading
+from crm_scheduling.schemas import (AbsenceInput, AvailabilityQuery, BookingInput, BookingListQuery,
                                     CalendarQuery, CancelInput, CompleteInput, ConfirmHoldInput, CrewChanges, CrewInput,
                                     HoldInput, RescheduleInput, RescheduleRequestInput, StaffInput)
 
@@ -93,9 +94,8 @@ class SchedulingService(ServiceBase):
     def list_bookings(self, **query) -> list[dict]:
         return self.db.read(bookings.list_bookings, **load(BookingListQuery(), query))
 
-    @on_event("deals", "deal.booking_requested.v1")
-    def book_for_deal(self, tx, envelope):
-        request = READINGS[("deals", "deal.booking_requested.v1")]().load(envelope["data"])
+    @on_event("deals", "deal.booking_requested.v1", BookingRequestReading)
+    def book_for_deal(self, tx, request, envelope):
         bookings.book_first_free(tx, request, datetime.now(UTC))
 
     @rpc

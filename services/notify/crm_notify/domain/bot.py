@@ -1,6 +1,8 @@
 """The staff bot's commands: what a linked employee asks, and the Russian text it answers with."""
 from dataclasses import dataclass, field
 
+from crm_notify.domain.telegram import command
+
 HELP = ("Команды: /deals — мои открытые сделки (фильтры: stage=этап, client=имя), /deal N — сделка, "
         "/overdue — сделки с просроченными задачами, /today — задачи на сегодня.")
 LIST_LIMIT = 20
@@ -8,31 +10,36 @@ LIST_LIMIT = 20
 
 @dataclass(frozen=True)
 class Query:
-    """What to ask deals for; `deal_id` for a single deal, `tasks` for overdue or today's tasks."""
+    """What to ask deals for: `deal_id` for a single deal, `filters` for the list of open deals."""
 
     command: str
     deal_id: int | None = None
     filters: dict = field(default_factory=dict)
 
 
-def parse(name: str, argument: str) -> Query | None:
-    """`/deals stage=contract client=Петров`, `/deal 15`, `/overdue`, `/today`; None for anything else."""
-    if name == "/deal":
-        return Query("deal", deal_id=int(argument)) if argument.isdigit() else Query("help")
+def parse(text: str) -> Query:
+    """What a chat's message asks for: `/deals stage=contract client=Петров`, `/deal 15`, `/overdue`,
+    `/today`; help for anything else."""
+    name, argument = command(text)
+    if name == "/deal" and argument.isdecimal():
+        return Query("deal", deal_id=int(argument))
     if name == "/deals":
-        filters = {}
-        for word in argument.split():
-            key, _, value = word.partition("=")
-            if key == "stage" and value:
-                filters["stage"] = value
-            elif key == "client" and value:
-                filters["q"] = value
-        return Query("deals", filters=filters)
+        return Query("deals", filters=_deal_filters(argument))
     if name in ("/overdue", "/today"):
         return Query(name[1:])
-    if name in ("/help", "/start"):
-        return Query("help")
-    return None
+    return Query("help")
+
+
+def _deal_filters(argument: str) -> dict:
+    """`stage=` and `client=` words; empty values and other words are ignored."""
+    filters = {}
+    for word in argument.split():
+        key, _, value = word.partition("=")
+        if key == "stage" and value:
+            filters["stage"] = value
+        elif key == "client" and value:
+            filters["q"] = value
+    return filters
 
 
 def deal_line(deal: dict) -> str:
