@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from crm_chassis import records
 from crm_chassis.db import Transaction
 from crm_chassis.errors import NotFound, Unprocessable
 from crm_leads import clients, ownership
@@ -10,6 +11,7 @@ from crm_leads.events import LeadConvertedV1, LeadCreatedV1, LeadStageChangedV1
 from crm_leads.tables import contacts, lead_stages, leads
 
 LEAD_FIELDS = ("request_type", "client_type")
+EDITABLE = ("title", "message", "responsible_id")
 
 
 def stages(session) -> dict[str, Stage]:
@@ -89,7 +91,8 @@ def _dump(row) -> dict:
         "request_type": row["request_type"], "client_type": row["client_type"], "fields": row["fields"],
         "company_id": row["company_id"], "legacy_stage": row["legacy_stage"],
         "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat(),
-        "converted_at": row["converted_at"] and row["converted_at"].isoformat(),
+        "converted_at": clients.iso(row["converted_at"]), "version": row["version"],
+        "archived_at": clients.iso(row["archived_at"]),
         "contact": {"id": row["contact_id"], "name": row["contact_name"], "phone": row["phone"],
                     "email": row["email"], "phone_unparsed": row["phone_unparsed"]},
     }
@@ -110,8 +113,8 @@ def held_lead(session, source: str, external_id: str) -> dict | None:
 
 
 def list_leads(session, *, source=None, stage=None, stage_kind=None, channel=None, responsible_id=None,
-               contact_id=None, q=None, limit: int, offset: int) -> dict:
-    conditions = [column == value for column, value in (
+               contact_id=None, q=None, archived: bool = False, limit: int, offset: int) -> dict:
+    conditions = [records.archived_filter(leads, archived)] + [column == value for column, value in (
         (leads.c.source, source), (leads.c.stage, stage), (lead_stages.c.kind, stage_kind),
         (leads.c.channel, channel), (leads.c.responsible_id, responsible_id), (leads.c.contact_id, contact_id),
     ) if value is not None]
@@ -140,14 +143,19 @@ def _column_values(values: dict) -> dict:
             "fields": {k: v for k, v in values.items() if k not in LEAD_FIELDS}}
 
 
-def update_lead(tx: Transaction, lead_id: int, changes: dict) -> dict:
-    row = _locked(tx, lead_id)
-    values = _values(row, changes.get("fields", {}))
-    update = _column_values(values)
-    for key in ("title", "responsible_id"):
-        if key in changes:
-            update[key] = changes[key]
-    tx.session.execute(sa.update(leads).where(leads.c.id == lead_id).values(**update, updated_at=sa.func.now()))
+def update_lead(tx: Transaction, lead_id: int, expected: int | None, edit: dict) -> dict:
+    """What a person corrects on a lead; its stage moves only through `move_lead` and its gate."""
+    row = records.locked(tx, leads, "lead", lead_id, expected)
+    wanted = _column_values(_values(row, edit.get("fields", {})))
+    wanted |= {key: edit[key] for key in EDITABLE if key in edit}
+    changed = records.changes(row, wanted)
+    records.save(tx, leads, "lead", row, changed, **{key: change["to"] for key, change in changed.items()},
+                 updated_at=sa.func.now())
+    return get_lead(tx.session, lead_id)
+
+
+def archive_lead(tx: Transaction, lead_id: int, archived: bool, expected: int | None) -> dict:
+    records.set_archived(tx, leads, "lead", lead_id, archived, expected)
     return get_lead(tx.session, lead_id)
 
 
