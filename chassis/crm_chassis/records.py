@@ -43,7 +43,7 @@ def save(tx: Transaction, table: sa.Table, entity: str, row: Mapping, changed: d
         return row["version"]
     version = tx.session.execute(
         sa.update(table).where(table.c.id == row["id"], table.c.version == row["version"])
-        .values(**values, version=table.c.version + 1).returning(table.c.version)).scalar_one()
+        .values(**values, **bumped(table)).returning(table.c.version)).scalar_one()
     tx.emit(f"{entity}.changed.v1", {f"{entity}_id": row["id"], "version": version, "changes": changed})
     return version
 
@@ -59,10 +59,15 @@ def set_archived(tx: Transaction, table: sa.Table, entity: str, record_id: int, 
         raise Conflict(f"open work depends on {entity} {record_id}", depending)
     version = tx.session.execute(
         sa.update(table).where(table.c.id == record_id)
-        .values(archived_at=sa.func.now() if archived else None, version=table.c.version + 1)
+        .values(archived_at=sa.func.now() if archived else None, **bumped(table))
         .returning(table.c.version)).scalar_one()
     tx.emit(f"{entity}.{'archived' if archived else 'restored'}.v1", {f"{entity}_id": record_id, "version": version})
     return version
+
+
+def bumped(table: sa.Table) -> dict:
+    """The next version, for the writes that change a record outside an edit (a move, a merge, a hand-over)."""
+    return {"version": table.c.version + 1}
 
 
 def archived_filter(table: sa.Table, archived: bool):

@@ -6,7 +6,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
-from crm_chassis.records import archived_filter
+from crm_chassis.records import archived_filter, bumped
 from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
 from crm_leads.events import CompanyCreatedV1, ContactAttachedV1
 from crm_leads.tables import communications, companies, contact_identities, contacts, lead_stages, leads
@@ -78,7 +78,7 @@ def resolve_contact(tx: Transaction, name: str, keys: list[tuple[str, str]], pho
     else:
         fill = {column: values[column] for column in ("phone", "email") if column in values and found[column] is None}
         if fill:
-            tx.session.execute(sa.update(contacts).where(contacts.c.id == found["id"]).values(**fill))
+            tx.session.execute(sa.update(contacts).where(contacts.c.id == found["id"]).values(**fill, **bumped(contacts)))
         row = {**found, **fill}
     contact = _contact(row, created=found is None)
     if keys:
@@ -220,7 +220,7 @@ def attach_to_company(tx: Transaction, contact_id: int, company_id: int) -> dict
     if tx.session.execute(sa.select(companies.c.id).where(companies.c.id == company_id)).first() is None:
         raise NotFound(f"company {company_id} not found", {"company_id": company_id})
     updated = tx.session.execute(sa.update(contacts).where(contacts.c.id == contact_id)
-                                 .values(company_id=company_id).returning(contacts.c.id)).first()
+                                 .values(company_id=company_id, **bumped(contacts)).returning(contacts.c.id)).first()
     if updated is None:
         raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
     tx.session.execute(sa.update(communications).where(communications.c.contact_id == contact_id,
@@ -248,9 +248,8 @@ def merge_contacts(tx: Transaction, keep_id: int, merge_id: int) -> dict:
     fill = {column: merged[column] for column in ("phone", "email", "company_id", "responsible_id", "phone_unparsed")
             if keep[column] is None and merged[column] is not None}
     tx.session.execute(sa.update(contacts).where(contacts.c.id == merge_id)
-                       .values(merged_into_id=keep_id, phone=None, email=None))
-    if fill:
-        tx.session.execute(sa.update(contacts).where(contacts.c.id == keep_id).values(**fill))
+                       .values(merged_into_id=keep_id, phone=None, email=None, **bumped(contacts)))
+    tx.session.execute(sa.update(contacts).where(contacts.c.id == keep_id).values(**fill, **bumped(contacts)))
     tx.emit("contact.merged.v1", {"kept_id": keep_id, "merged_id": merge_id})
     return contact_summary(tx.session, keep_id)
 

@@ -54,7 +54,7 @@ def create_lead(tx: Transaction, *, contact: clients.Contact, source: str, chann
     ).mappings().one()
     if contact.responsible_id is None and responsible_id is not None:
         tx.session.execute(sa.update(contacts).where(contacts.c.id == contact.id, contacts.c.responsible_id.is_(None))
-                           .values(responsible_id=responsible_id))
+                           .values(responsible_id=responsible_id, **records.bumped(contacts)))
     tx.emit("lead.created.v1", LeadCreatedV1().dump({
         "lead_id": row["id"], "contact_id": contact.id, "source": source, "channel": channel, "title": title,
         "created_at": row["created_at"], "new_contact": new_contact, "responsible_id": responsible_id,
@@ -174,7 +174,7 @@ def move_lead(tx: Transaction, lead_id: int, target_code: str, changes: dict, by
     except MoveRefused as refused:
         raise Unprocessable(refused.reason, {"missing_fields": refused.missing}) from None
     tx.session.execute(sa.update(leads).where(leads.c.id == lead_id).values(
-        stage=target.code, updated_at=sa.func.now(), **_column_values(values)))
+        stage=target.code, updated_at=sa.func.now(), **_column_values(values), **records.bumped(leads)))
     tx.emit("lead.stage_changed.v1", LeadStageChangedV1().dump({
         "lead_id": lead_id, "from_stage": current.code, "to_stage": target.code, "to_kind": target.kind,
         "responsible_id": row["responsible_id"], "by": by,
@@ -191,9 +191,9 @@ def _convert(tx: Transaction, row, values: dict) -> None:
         company_id = clients.create_company(tx, {
             "name": values["company_name"], "category": values["company_category"],
             "responsible_id": row["responsible_id"]})["id"]
-        tx.session.execute(sa.update(contacts).where(contacts.c.id == row["contact_id"]).values(company_id=company_id))
+        tx.session.execute(sa.update(contacts).where(contacts.c.id == row["contact_id"]).values(company_id=company_id, **records.bumped(contacts)))
     converted_at = tx.session.execute(
-        sa.update(leads).where(leads.c.id == row["id"]).values(company_id=company_id, converted_at=sa.func.now())
+        sa.update(leads).where(leads.c.id == row["id"]).values(company_id=company_id, converted_at=sa.func.now(), **records.bumped(leads))
         .returning(leads.c.converted_at)).scalar_one()
     tx.emit("lead.converted.v1", LeadConvertedV1().dump({
         "lead_id": row["id"], "contact_id": row["contact_id"], "company_id": company_id,
