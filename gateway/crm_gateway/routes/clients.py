@@ -2,8 +2,9 @@
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
-from crm_gateway.api import STAFF, JsonObject, Routes, call, expected_version, json_response, versioned_response
-from crm_gateway.routes.leads import ARCHIVE_RESPONSES, EDIT_RESPONSES, MANAGERS, WRITERS, Listing, set_archived
+from crm_gateway.api import STAFF, JsonObject, Routes, call, json_response, versioned_response
+from crm_gateway.routes.leads import (ARCHIVE_RESPONSES, EDIT_RESPONSES, MANAGERS, WRITERS, Listing, edit_record,
+                                     set_archived)
 
 routes = Routes("clients")
 CONTACT_ID = "{contact_id:\\d{1,18}}"
@@ -66,8 +67,7 @@ def _company_id(request: web.Request) -> int:
               summary="Edit a contact, only the fields to change: {name, phone | phones, email | emails, telegram, "
                       "company_id, version}; phones become E.164, a number of another contact is a 409 naming it")
 async def edit_contact(request: web.Request) -> web.Response:
-    return versioned_response(await call(request, "leads", "edit_contact", **{
-        **request["body"], "version": expected_version(request), "contact_id": _contact_id(request)}))
+    return await edit_record(request, "edit_contact", contact_id=_contact_id(request))
 
 
 @routes.post(f"/contacts/{CONTACT_ID}/archive", roles=WRITERS, responses=ARCHIVE_RESPONSES,
@@ -124,8 +124,7 @@ async def get_company(request: web.Request) -> web.Response:
               summary="Edit a company, only the fields to change: {name, inn, category, responsible_id, address, "
                       "version}; a new category or responsible reaches the reports at once, nothing is reassigned")
 async def edit_company(request: web.Request) -> web.Response:
-    return versioned_response(await call(request, "leads", "edit_company", **{
-        **request["body"], "version": expected_version(request), "company_id": _company_id(request)}))
+    return await edit_record(request, "edit_company", company_id=_company_id(request))
 
 
 @routes.post(f"/companies/{COMPANY_ID}/archive", roles=WRITERS, responses=ARCHIVE_RESPONSES,

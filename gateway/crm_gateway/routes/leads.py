@@ -68,8 +68,13 @@ async def get_lead(request: web.Request) -> web.Response:
               summary="Update a lead, only the fields to change: {title, message, responsible_id, fields: "
                       "{request_type, client_type, ...}, version}; its stage moves only through /move")
 async def update_lead(request: web.Request) -> web.Response:
-    return versioned_response(await call(request, "leads", "update_lead", **{
-        **request["body"], "version": expected_version(request), "lead_id": _lead_id(request)}))
+    return await edit_record(request, "update_lead", lead_id=_lead_id(request))
+
+
+async def edit_record(request: web.Request, method: str, **record_id: int) -> web.Response:
+    """Edit one of leads' records (`method`) with the body's fields, naming the version read if any."""
+    return versioned_response(await call(request, "leads", method, **{
+        **request["body"], "version": expected_version(request), **record_id}))
 
 
 async def set_archived(request: web.Request, method: str, record_id: int, archived: bool) -> web.Response:

@@ -153,16 +153,14 @@ class CompanyInput(Schema):
     address = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
 
 
-class CompanyEditInput(Schema):
-    """Only the fields to change, as strict as creation; null clears an optional one."""
+class CompanyEditInput(CompanyInput):
+    """Only the fields to change, by the rules of creation; null clears an optional one."""
 
     company_id = fields.Integer(required=True)
     version = VERSION
-    name = fields.String(validate=validate.Length(min=1, max=300))
-    category = fields.String(validate=validate.OneOf(COMPANY_CATEGORIES))
-    responsible_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
-    inn = fields.String(allow_none=True, validate=valid_inn)
-    address = fields.String(allow_none=True, validate=validate.Length(min=1, max=500))
+
+    def __init__(self):
+        super().__init__(partial=tuple(CompanyInput._declared_fields))
 
 
 class ContactEditInput(Schema):
