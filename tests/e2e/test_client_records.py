@@ -152,7 +152,8 @@ def test_a_lead_is_corrected_in_one_call_and_its_stage_still_moves_only_through_
     assert edited.status_code == 200, edited.text
     body = edited.json()
     assert (body["title"], body["message"], body["responsible_id"], body["request_type"], body["stage"],
-            body["version"]) == ("Подключение офиса", "Перезвонить после обеда", operator_id, "подключение", "new", version + 1)
+            body["version"]) == ("Подключение офиса", "Перезвонить после обеда", operator_id, "подключение", "new",
+                                 version + 1)
     assert stale.status_code == 409 and bad.status_code == 400 and "fields" in bad.json()["details"]
     assert skipping_the_gate.status_code == 400 and "stage" in skipping_the_gate.json()["details"]
     assert system.admin.get(f"/leads/{lead['id']}").json()["stage"] == "new"

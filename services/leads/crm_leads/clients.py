@@ -78,7 +78,8 @@ def resolve_contact(tx: Transaction, name: str, keys: list[tuple[str, str]], pho
     else:
         fill = {column: values[column] for column in ("phone", "email") if column in values and found[column] is None}
         if fill:
-            tx.session.execute(sa.update(contacts).where(contacts.c.id == found["id"]).values(**fill, **bumped(contacts)))
+            tx.session.execute(sa.update(contacts).where(contacts.c.id == found["id"])
+                               .values(**fill, **bumped(contacts)))
         row = {**found, **fill}
     contact = _contact(row, created=found is None)
     if keys:

@@ -191,9 +191,11 @@ def _convert(tx: Transaction, row, values: dict) -> None:
         company_id = clients.create_company(tx, {
             "name": values["company_name"], "category": values["company_category"],
             "responsible_id": row["responsible_id"]})["id"]
-        tx.session.execute(sa.update(contacts).where(contacts.c.id == row["contact_id"]).values(company_id=company_id, **records.bumped(contacts)))
+        tx.session.execute(sa.update(contacts).where(contacts.c.id == row["contact_id"])
+                           .values(company_id=company_id, **records.bumped(contacts)))
     converted_at = tx.session.execute(
-        sa.update(leads).where(leads.c.id == row["id"]).values(company_id=company_id, converted_at=sa.func.now(), **records.bumped(leads))
+        sa.update(leads).where(leads.c.id == row["id"])
+        .values(company_id=company_id, converted_at=sa.func.now(), **records.bumped(leads))
         .returning(leads.c.converted_at)).scalar_one()
     tx.emit("lead.converted.v1", LeadConvertedV1().dump({
         "lead_id": row["id"], "contact_id": row["contact_id"], "company_id": company_id,
