@@ -2,7 +2,7 @@
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
-from crm_gateway.api import ADMIN, SALES, Routes, expected_version, json_response
+from crm_gateway.api import ADMIN, SALES, Routes, expected_version, json_response, versioned_response
 from crm_gateway.context import DEPARTMENTS
 from crm_gateway.tables import ROLES, SCOPES
 
@@ -54,8 +54,7 @@ async def create_department(request: web.Request) -> web.Response:
 
 @routes.get(DEPARTMENT, roles=SALES + ("controller",), summary="A department with its members' user ids")
 async def get_department(request: web.Request) -> web.Response:
-    department = await request.app[DEPARTMENTS].get(_department_id(request))
-    return json_response(department, headers={"ETag": f'"{department["version"]}"'})
+    return versioned_response(await request.app[DEPARTMENTS].get(_department_id(request)))
 
 
 @routes.patch(DEPARTMENT, roles=ADMIN, body=DepartmentChange,

@@ -64,6 +64,24 @@ class ContactAttachedReading(Reading):
     company_id = fields.Integer(required=True)
 
 
+class _ChangedReading(Reading):
+    """An edit: `changes` holds only the fields that changed, each `{"from", "to"}`."""
+
+    changes = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+
+
+class CompanyChangedReading(_ChangedReading):
+    company_id = fields.Integer(required=True)
+
+
+class ContactChangedReading(_ChangedReading):
+    contact_id = fields.Integer(required=True)
+
+
+class LeadChangedReading(_ChangedReading):
+    lead_id = fields.Integer(required=True)
+
+
 class DealCreatedReading(Reading):
     deal_id = fields.Integer(required=True)
     pipeline = fields.String(required=True)
@@ -158,6 +176,9 @@ READINGS = {
     ("leads", "ownership.returned.v1"): OwnershipReading,
     ("leads", "company.created.v1"): CompanyCreatedReading,
     ("leads", "contact.attached.v1"): ContactAttachedReading,
+    ("leads", "company.changed.v1"): CompanyChangedReading,
+    ("leads", "contact.changed.v1"): ContactChangedReading,
+    ("leads", "lead.changed.v1"): LeadChangedReading,
     ("deals", "deal.created.v1"): DealCreatedReading,
     ("deals", "deal.stage_changed.v1"): DealStageChangedReading,
     ("deals", "deal.closed.v1"): DealClosedReading,
