@@ -150,6 +150,7 @@ def test_leads_contacts_companies_and_client_cards(world, role):
     listed = _listed(client.get("/contacts", params={"q": world.mark}))
     assert (None if listed is None else _owners(listed, contacts)) == expected
     assert _reached(client, "/clients/{}", contacts, world.mark) == expected
+    assert _reached(client, "/companies/{}", world.companies, world.mark) == expected
     found = set()
     for owner in ("a", "b"):
         listed = _listed(client.get("/companies", params={"responsible_id": world.ids[f"manager_{owner}"]}))
@@ -191,15 +192,21 @@ def test_edits_reach_only_changeable_records(world, role):
     client, expected = world.clients[role], CHANGES[role]
     changed = {}
     for owner in ("a", "b"):
-        deal = client.patch(f"/deals/{world.deals[owner]['id']}", json={"fields": {}})
-        lead = client.patch(f"/leads/{world.leads[owner]['id']}", json={"title": f"Заявка {owner} {world.mark}"})
-        task = client.post(f"/deals/{world.deals[owner]['id']}/tasks", json={
-            "title": "Проверить доступ", "due_at": "2099-01-01T09:00:00+03:00"})
-        changed[owner] = (deal.status_code, lead.status_code, task.status_code)
+        deal, lead, company = world.deals[owner], world.leads[owner], world.companies[owner]
+        changed[owner] = tuple(response.status_code for response in (
+            client.patch(f"/deals/{deal['id']}", json={"fields": {}}),
+            client.post(f"/deals/{deal['id']}/tasks", json={"title": "Проверить доступ",
+                                                           "due_at": "2099-01-01T09:00:00+03:00"}),
+            client.patch(f"/leads/{lead['id']}", json={"title": lead["title"]}),
+            client.patch(f"/contacts/{lead['contact']['id']}", json={"name": lead["contact"]["name"]}),
+            client.patch(f"/companies/{company['id']}", json={"name": company["name"]}),
+            client.post(f"/companies/{company['id']}/archive"),
+            client.post(f"/companies/{company['id']}/restore")))
     if expected is None:
-        assert set(changed.values()) == {(403, 403, 403)}, changed
+        assert set(changed.values()) == {(403,) * 7}, changed
         return
-    assert changed == {owner: (200, 200, 201) if owner in expected else (404, 404, 404) for owner in ("a", "b")}
+    assert changed == {owner: (200, 201, 200, 200, 200, 200, 200) if owner in expected else (404,) * 7
+                       for owner in ("a", "b")}
 
 
 def test_a_crew_member_sees_their_own_jobs_with_the_client_details_they_need(world, system):
