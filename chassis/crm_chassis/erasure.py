@@ -1,0 +1,145 @@
+"""Erasing a person's data where a service keeps copies: masking in place, set-based.
+
+The producer of an erasure event hands every consumer the person's identifiers as transient
+data (`Transaction.emit(..., transient=("personal",))`, see `events.TRANSIENT`): consumers need
+them to find rows keyed by a phone or an e-mail, and no one keeps them — the relay strips them
+from its outbox row once published, and consumers store no copy of such an event. Salted hashes
+would not do: a phone number has about 10^10 values, so its hash is reversed by enumeration and
+would itself be personal data kept everywhere.
+
+Rows stay (times, channels, statuses, counts); only the text that names the person is masked.
+Unique identifiers (phones, e-mails, Telegram ids) are masked wherever they appear; names only
+in rows about the person (`about`), since another client may share a name.
+"""
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from marshmallow import fields
+from sqlalchemy.dialects.postgresql import JSONB
+
+from crm_chassis.events import Reading
+from crm_chassis.tables import outbox, parked_events
+
+MASK = "Данные удалены"
+
+
+class PersonalReading(Reading):
+    """The transient `personal` part of an erasure event: whom to look for."""
+
+    names = fields.List(fields.String(), load_default=list)
+    phones = fields.List(fields.String(), load_default=list)  # E.164
+    emails = fields.List(fields.String(), load_default=list)
+    telegram_ids = fields.List(fields.String(), load_default=list)
+
+
+@dataclass(frozen=True)
+class Personal:
+    names: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    telegram_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def read(cls, data: dict) -> "Personal":
+        return cls(**{key: tuple(value for value in data.get(key, ()) if value and value.strip())
+                      for key in ("names", "phones", "emails", "telegram_ids")})
+
+    def addresses(self) -> tuple[str, ...]:
+        """Where a message to the person goes, as services store recipients."""
+        return self.phones + self.emails + self.telegram_ids
+
+    def identifiers(self) -> list[str]:
+        """What names the person alone: each phone also as bare digits (`79161234567`)."""
+        digits = [re.sub(r"\D", "", phone) for phone in self.phones]
+        return _distinct([*self.phones, *digits, *self.emails, *self.telegram_ids])
+
+    def everything(self) -> list[str]:
+        return _distinct([*self.identifiers(), *self.names])
+
+
+def _distinct(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(value for value in values if len(value) >= 3))
+
+
+def pattern(values: list[str]) -> str | None:
+    """One case-insensitive PostgreSQL regular expression matching any value, longest first
+    (so `+7916...` is masked whole, not left as `+` and a mask)."""
+    if not values:
+        return None
+    return "|".join(re.escape(value) for value in sorted(set(values), key=len, reverse=True))
+
+
+def mask_text(text: str | None, values: list[str]) -> str | None:
+    """The text with every value masked (what `mask_column` does in SQL)."""
+    regex = pattern(values)
+    return re.sub(regex, MASK, text, flags=re.IGNORECASE) if text and regex else text
+
+
+def _matches(column: sa.ColumnElement, regex: str) -> sa.ColumnElement:
+    return _as_text(column).op("~*")(regex)
+
+
+def _as_text(column: sa.ColumnElement) -> sa.ColumnElement:
+    return sa.cast(column, sa.Text) if isinstance(column.type, JSONB) else column
+
+
+def mask_column(session, column: sa.Column, values: list[str], where=None) -> int:
+    """Mask every value in one text or JSONB column, in the rows `where` selects; how many rows."""
+    regex = pattern(values)
+    if regex is None:
+        return 0
+    masked = sa.func.regexp_replace(_as_text(column), regex, MASK, "gi")
+    if isinstance(column.type, JSONB):
+        masked = sa.cast(masked, JSONB)
+    condition = _matches(column, regex) if where is None else sa.and_(where, _matches(column, regex))
+    return session.execute(sa.update(column.table).where(condition).values({column.name: masked})).rowcount
+
+
+def text_columns(table: sa.Table) -> list[sa.Column]:
+    return [column for column in table.columns if isinstance(column.type, (sa.Text, sa.String, JSONB))]
+
+
+def mask_table(session, table: sa.Table, personal: Personal, about=None) -> None:
+    """Mask the person's identifiers in every text column of a table, and their names too in the
+    rows `about` them."""
+    for column in text_columns(table):
+        if about is not None:
+            mask_column(session, column, personal.names, where=about)
+        mask_column(session, column, personal.identifiers())
+
+
+def about_person(table: sa.Table, contact_ids: list[int], deal_ids: list[int]) -> sa.ColumnElement | None:
+    """The rows of a table about the person: by its `contact_id` or `deal_id` column, if it has one."""
+    conditions = []
+    if "contact_id" in table.c and contact_ids:
+        conditions.append(table.c.contact_id.in_(contact_ids))
+    if "deal_id" in table.c and deal_ids:
+        conditions.append(table.c.deal_id.in_(deal_ids))
+    return sa.or_(*conditions) if conditions else None
+
+
+def envelope_about(column: sa.Column, personal: Personal, contact_ids: list[int],
+                   deal_ids: list[int]) -> sa.ColumnElement:
+    """Events about the person: their contact or deal in the data, or any of their identifiers."""
+    data = column["data"]
+    conditions = [data["contact_id"].astext.in_([str(i) for i in contact_ids]),
+                  data["deal_id"].astext.in_([str(i) for i in deal_ids])]
+    regex = pattern(personal.identifiers())
+    if regex:
+        conditions.append(_matches(column, regex))
+    return sa.or_(*conditions)
+
+
+def scrub_envelopes(session, column: sa.Column, personal: Personal, contact_ids: list[int],
+                    deal_ids: list[int]) -> None:
+    """Mask the person in stored event envelopes (an outbox, parked events, an event store)."""
+    mask_column(session, column, personal.names, where=envelope_about(column, personal, contact_ids, deal_ids))
+    mask_column(session, column, personal.identifiers())
+
+
+def scrub_plumbing(session, personal: Personal, contact_ids: list[int], deal_ids: list[int]) -> None:
+    """The chassis's own copies in a service's database: outbox envelopes (published rows keep
+    theirs) and parked events."""
+    for column in (outbox.c.envelope, parked_events.c.envelope):
+        scrub_envelopes(session, column, personal, contact_ids, deal_ids)
