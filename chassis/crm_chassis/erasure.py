@@ -58,6 +58,28 @@ class Personal:
         return _distinct([*self.identifiers(), *self.names])
 
 
+class ErasureReading(Reading):
+    """What every consumer reads of an erasure event: whom, their deals, and the transient
+    identifiers; a consumer's readings.py names it for the event it reads."""
+
+    contact_id = fields.Integer(required=True)
+    merged_ids = fields.List(fields.Integer(), load_default=list)
+    deal_ids = fields.List(fields.Integer(), load_default=list)
+    personal = fields.Nested(PersonalReading, load_default=dict)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    contact_ids: tuple[int, ...]
+    deal_ids: tuple[int, ...]
+    personal: Personal
+
+    @classmethod
+    def read(cls, data: dict) -> "Erasure":
+        """From an event's data as `ErasureReading` loaded it."""
+        return cls((data["contact_id"], *data["merged_ids"]), tuple(data["deal_ids"]), Personal.read(data["personal"]))
+
+
 def _distinct(values: list[str]) -> list[str]:
     return list(dict.fromkeys(value for value in values if len(value) >= 3))
 
@@ -100,46 +122,45 @@ def text_columns(table: sa.Table) -> list[sa.Column]:
     return [column for column in table.columns if isinstance(column.type, (sa.Text, sa.String, JSONB))]
 
 
-def mask_table(session, table: sa.Table, personal: Personal, about=None) -> None:
+def mask_table(session, table: sa.Table, erasure: Erasure, about=None) -> None:
     """Mask the person's identifiers in every text column of a table, and their names too in the
-    rows `about` them."""
+    rows about them (`about`, by default `about_person`)."""
+    about = about_person(table, erasure) if about is None else about
     for column in text_columns(table):
         if about is not None:
-            mask_column(session, column, personal.names, where=about)
-        mask_column(session, column, personal.identifiers())
+            mask_column(session, column, list(erasure.personal.names), where=about)
+        mask_column(session, column, erasure.personal.identifiers())
 
 
-def about_person(table: sa.Table, contact_ids: list[int], deal_ids: list[int]) -> sa.ColumnElement | None:
+def about_person(table: sa.Table, erasure: Erasure) -> sa.ColumnElement | None:
     """The rows of a table about the person: by its `contact_id` or `deal_id` column, if it has one."""
     conditions = []
-    if "contact_id" in table.c and contact_ids:
-        conditions.append(table.c.contact_id.in_(contact_ids))
-    if "deal_id" in table.c and deal_ids:
-        conditions.append(table.c.deal_id.in_(deal_ids))
+    if "contact_id" in table.c:
+        conditions.append(table.c.contact_id.in_(erasure.contact_ids))
+    if "deal_id" in table.c and erasure.deal_ids:
+        conditions.append(table.c.deal_id.in_(erasure.deal_ids))
     return sa.or_(*conditions) if conditions else None
 
 
-def envelope_about(column: sa.Column, personal: Personal, contact_ids: list[int],
-                   deal_ids: list[int]) -> sa.ColumnElement:
+def envelope_about(column: sa.Column, erasure: Erasure) -> sa.ColumnElement:
     """Events about the person: their contact or deal in the data, or any of their identifiers."""
     data = column["data"]
-    conditions = [data["contact_id"].astext.in_([str(i) for i in contact_ids]),
-                  data["deal_id"].astext.in_([str(i) for i in deal_ids])]
-    regex = pattern(personal.identifiers())
+    conditions = [data["contact_id"].astext.in_([str(i) for i in erasure.contact_ids]),
+                  data["deal_id"].astext.in_([str(i) for i in erasure.deal_ids])]
+    regex = pattern(erasure.personal.identifiers())
     if regex:
         conditions.append(_matches(column, regex))
     return sa.or_(*conditions)
 
 
-def scrub_envelopes(session, column: sa.Column, personal: Personal, contact_ids: list[int],
-                    deal_ids: list[int]) -> None:
+def scrub_envelopes(session, column: sa.Column, erasure: Erasure) -> None:
     """Mask the person in stored event envelopes (an outbox, parked events, an event store)."""
-    mask_column(session, column, personal.names, where=envelope_about(column, personal, contact_ids, deal_ids))
-    mask_column(session, column, personal.identifiers())
+    mask_column(session, column, list(erasure.personal.names), where=envelope_about(column, erasure))
+    mask_column(session, column, erasure.personal.identifiers())
 
 
-def scrub_plumbing(session, personal: Personal, contact_ids: list[int], deal_ids: list[int]) -> None:
+def scrub_plumbing(session, erasure: Erasure) -> None:
     """The chassis's own copies in a service's database: outbox envelopes (published rows keep
     theirs) and parked events."""
     for column in (outbox.c.envelope, parked_events.c.envelope):
-        scrub_envelopes(session, column, personal, contact_ids, deal_ids)
+        scrub_envelopes(session, column, erasure)

@@ -9,7 +9,7 @@ the identifiers as transient data (see `crm_chassis.erasure`).
 import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
-from crm_chassis.erasure import MASK, Personal, mask_table, scrub_plumbing
+from crm_chassis.erasure import MASK, Erasure, mask_table, scrub_plumbing
 from crm_chassis.errors import NotFound
 from crm_leads.domain.erasure import ERASED_NAME, personal_data
 from crm_leads.events import ContactErasedV1
@@ -33,15 +33,16 @@ def erase_contact(tx: Transaction, contact_id: int, reason: str | None, erased_b
     personal = personal_data([dict(person) for person in people], [tuple(row) for row in identities])
     deal_ids = sorted(tx.session.execute(
         sa.select(contact_deals.c.deal_id).where(contact_deals.c.contact_id.in_(contact_ids))).scalars())
-    _mask_rows(tx.session, contact_ids, personal)
-    scrub_plumbing(tx.session, personal, contact_ids, deal_ids)
+    erasure = Erasure(tuple(contact_ids), tuple(deal_ids), personal)
+    _mask_rows(tx.session, erasure)
+    scrub_plumbing(tx.session, erasure)
     tx.session.execute(sa.insert(contact_erasures).values(contact_id=contact_id, reason=reason, erased_by=erased_by))
-    erasure = _erasure(tx.session, contact_id)
-    event = {**erasure, "merged_ids": [i for i in contact_ids if i != contact_id], "deal_ids": deal_ids,
+    recorded = _erasure(tx.session, contact_id)
+    event = {**recorded, "merged_ids": [i for i in contact_ids if i != contact_id], "deal_ids": deal_ids,
              "personal": {"names": list(personal.names), "phones": list(personal.phones),
                           "emails": list(personal.emails), "telegram_ids": list(personal.telegram_ids)}}
     tx.emit("contact.erased.v1", ContactErasedV1().dump(event), transient=("personal",))
-    return erasure
+    return recorded
 
 
 def _erasure(session, contact_id: int) -> dict | None:
@@ -52,7 +53,8 @@ def _erasure(session, contact_id: int) -> dict | None:
             "erased_by": row["erased_by"]}
 
 
-def _mask_rows(session, contact_ids: list[int], personal: Personal) -> None:
+def _mask_rows(session, erasure: Erasure) -> None:
+    contact_ids = erasure.contact_ids
     session.execute(sa.delete(contact_identities).where(contact_identities.c.contact_id.in_(contact_ids)))
     session.execute(sa.update(contacts).where(contacts.c.id.in_(contact_ids))
                     .values(name=ERASED_NAME, phone=None, email=None, phone_unparsed=None))
@@ -63,4 +65,4 @@ def _mask_rows(session, contact_ids: list[int], personal: Personal) -> None:
     session.execute(sa.update(leads).where(leads.c.contact_id.in_(contact_ids)).values(
         message=sa.case((leads.c.message == "", ""), else_=MASK)))
     for table in (leads, communications):
-        mask_table(session, table, personal, about=table.c.contact_id.in_(contact_ids))
+        mask_table(session, table, erasure)
