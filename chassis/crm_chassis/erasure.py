@@ -42,7 +42,7 @@ class Personal:
 
     @classmethod
     def read(cls, data: dict) -> "Personal":
-        return cls(**{key: tuple(value for value in data.get(key, ()) if value and value.strip())
+        return cls(**{key: tuple(dict.fromkeys(value for value in data.get(key, ()) if value and value.strip()))
                       for key in ("names", "phones", "emails", "telegram_ids")})
 
     def addresses(self) -> tuple[str, ...]:
