@@ -104,6 +104,7 @@ def test_an_erased_person_is_gone_from_every_database_and_the_counts_stay(system
 
     card = system.admin.get(f"/clients/{contact_id}").json()
     assert (card["name"], card["phone"], card["email"], card["identities"]) == ("Данные удалены", None, None, [])
+    assert card["erasure"] == erased.json()  # the card says when, why and by whom
     assert len(card["history"]["items"]) == 5  # every communication stays, without its content
     assert {item["body"] for item in card["history"]["items"]} <= {None, "Данные удалены"}
     assert all(item["from"] is None and item["recording_url"] is None for item in card["history"]["items"])
@@ -122,4 +123,5 @@ def test_only_an_admin_erases_a_contact_that_exists_and_says_why(system):
     for body in ({}, {"reason": ""}, {"reason": 5}):
         refused = system.admin.post(f"/contacts/{contact_id}/erase", json=body)
         assert refused.status_code == 400 and "reason" in refused.json()["details"], refused.text
-    assert system.admin.get(f"/clients/{contact_id}").json()["name"] == "Не стирать"
+    untouched = system.admin.get(f"/clients/{contact_id}").json()
+    assert (untouched["name"], untouched["erasure"]) == ("Не стирать", None)

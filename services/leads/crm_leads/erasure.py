@@ -20,7 +20,7 @@ def erase_contact(tx: Transaction, contact_id: int, reason: str | None, erased_b
     """Erase once; asked again, answer what the first erasure did."""
     if tx.session.execute(sa.select(contacts.c.id).where(contacts.c.id == contact_id).with_for_update()).first() is None:
         raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
-    done = _erasure(tx.session, contact_id)
+    done = recorded(tx.session, contact_id)
     if done is not None:
         return done
     people = tx.session.execute(
@@ -37,7 +37,7 @@ def erase_contact(tx: Transaction, contact_id: int, reason: str | None, erased_b
     _mask_rows(tx.session, erasure)
     scrub_plumbing(tx.session, erasure)
     tx.session.execute(sa.insert(contact_erasures).values(contact_id=contact_id, reason=reason, erased_by=erased_by))
-    recorded = _erasure(tx.session, contact_id)
+    recorded = recorded(tx.session, contact_id)
     event = {**recorded, "merged_ids": [i for i in contact_ids if i != contact_id], "deal_ids": deal_ids,
              "personal": {"names": list(personal.names), "phones": list(personal.phones),
                           "emails": list(personal.emails), "telegram_ids": list(personal.telegram_ids)}}
@@ -45,7 +45,8 @@ def erase_contact(tx: Transaction, contact_id: int, reason: str | None, erased_b
     return recorded
 
 
-def _erasure(session, contact_id: int) -> dict | None:
+def recorded(session, contact_id: int) -> dict | None:
+    """The erasure of a contact as recorded (when, why, by whom), or None."""
     row = session.execute(sa.select(contact_erasures).where(contact_erasures.c.contact_id == contact_id)).mappings().first()
     if row is None:
         return None
