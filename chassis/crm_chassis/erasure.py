@@ -7,12 +7,15 @@ from its outbox row once published, and consumers store no copy of such an event
 would not do: a phone number has about 10^10 values, so its hash is reversed by enumeration and
 would itself be personal data kept everywhere.
 
-Rows stay (times, channels, statuses, counts); only the text that names the person is masked.
-Unique identifiers (phones, e-mails, Telegram ids) are masked wherever they appear; names only
-in rows about the person (`about`), since another client may share a name.
+Rows stay (times, channels, statuses, counts); only the text that names the person is masked,
+as whole words, and in JSON only in values (keys and structure stay, so stored events still
+read). Unique identifiers (phones, e-mails, Telegram ids) are masked wherever they appear; names
+only in rows about the person (`about`), since another client may share a name. The database
+finds the few rows that may hold a value; Python masks them.
 """
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from marshmallow import fields
@@ -85,17 +88,36 @@ def _distinct(values: list[str]) -> list[str]:
 
 
 def pattern(values: list[str]) -> str | None:
-    """One case-insensitive PostgreSQL regular expression matching any value, longest first
-    (so `+7916...` is masked whole, not left as `+` and a mask)."""
+    """A case-insensitive PostgreSQL regular expression matching any value anywhere: it picks the
+    rows worth a look (`mask_value` decides, in Python, what is masked in them)."""
     if not values:
         return None
     return "|".join(re.escape(value) for value in sorted(set(values), key=len, reverse=True))
 
 
-def mask_text(text: str | None, values: list[str]) -> str | None:
-    """The text with every value masked (what `mask_column` does in SQL)."""
-    regex = pattern(values)
-    return re.sub(regex, MASK, text, flags=re.IGNORECASE) if text and regex else text
+def _whole(values: list[str]) -> re.Pattern | None:
+    """Each value as a whole word (`Ann` is not masked inside `channel`), longest first (so
+    `+7916...` is masked whole, not left as `+` and a mask)."""
+    if not values:
+        return None
+    alternatives = "|".join(re.escape(value) for value in sorted(set(values), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def mask_value(value: Any, values: list[str]) -> Any:
+    """The value with every one of `values` masked in its strings; in JSON, only values, never keys."""
+    regex = _whole(values)
+    return _masked(value, regex) if regex else value
+
+
+def _masked(value: Any, regex: re.Pattern) -> Any:
+    if isinstance(value, str):
+        return regex.sub(MASK, value)
+    if isinstance(value, dict):
+        return {key: _masked(item, regex) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, regex) for item in value]
+    return value
 
 
 def _matches(column: sa.ColumnElement, regex: str) -> sa.ColumnElement:
@@ -107,15 +129,23 @@ def _as_text(column: sa.ColumnElement) -> sa.ColumnElement:
 
 
 def mask_column(session, column: sa.Column, values: list[str], where=None) -> int:
-    """Mask every value in one text or JSONB column, in the rows `where` selects; how many rows."""
+    """Mask every value in one text or JSONB column, in the rows `where` selects; how many rows
+    changed. The database finds the rows that may hold a value, Python masks them."""
     regex = pattern(values)
     if regex is None:
         return 0
-    masked = sa.func.regexp_replace(_as_text(column), regex, MASK, "gi")
-    if isinstance(column.type, JSONB):
-        masked = sa.cast(masked, JSONB)
+    table = column.table
+    keys = list(table.primary_key.columns)
     condition = _matches(column, regex) if where is None else sa.and_(where, _matches(column, regex))
-    return session.execute(sa.update(column.table).where(condition).values({column.name: masked})).rowcount
+    changed = 0
+    for row in session.execute(sa.select(*keys, column).where(condition)).all():
+        *key, value = row
+        masked = mask_value(value, values)
+        if masked != value:
+            session.execute(sa.update(table).where(*(k == v for k, v in zip(keys, key)))
+                            .values({column.name: masked}))
+            changed += 1
+    return changed
 
 
 def text_columns(table: sa.Table) -> list[sa.Column]:

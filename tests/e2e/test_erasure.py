@@ -51,6 +51,7 @@ def test_an_erased_person_is_gone_from_every_database_and_the_counts_stay(system
     digits = f"79{random.randint(100000000, 999999999)}"
     phone, email = f"+{digits}", f"zabvenna.{uuid.uuid4().hex[:8]}@mail.ru"
     name = f"Аглая Забвенная-{uuid.uuid4().hex[:6]}"
+    address = f"г. Москва, ул. Забытая, д. {random.randint(100, 999)}-{uuid.uuid4().hex[:4]}"
     manager = system.user("manager")
 
     form = system.post_form("site-main", {"name": name, "phone": f"8 {digits[1:4]} {digits[4:]}", "email": email,
@@ -82,10 +83,10 @@ def test_an_erased_person_is_gone_from_every_database_and_the_counts_stay(system
     start = datetime.combine(date.today() + timedelta(days=6), datetime.min.time(), tzinfo=UTC) + timedelta(hours=8)
     booked = system.user("operator").post("/bookings", json={
         "crew_id": crew["id"], "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
-        "address": "г. Москва, ул. Тихая, д. 1", "deal_id": deal["id"], "client_name": name, "client_phone": phone})
+        "address": address, "deal_id": deal["id"], "client_name": name, "client_phone": phone})
     assert booked.status_code == 201, booked.text
     assert eventually(lambda: provider_records(system, "twilio", phone))  # the client got an SMS
-    needles = [phone, digits, email, name]
+    needles = [phone, digits, email, name, address]
     eventually(lambda: all(f"{db}." in " ".join(leftovers(infrastructure, needles)) for db in
                            ("leads", "deals", "scheduling", "notify", "reports")), timeout=30)
     before = eventually(lambda: (f := figures(system, manager)) and f["kpi"] and f["kpi"][0]["deals_created_today"] == "1"

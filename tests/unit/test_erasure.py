@@ -1,6 +1,6 @@
 """Erasure's rules without a database: what counts as the person, how text is masked, what an
 event keeps of its transient data, and how notify keeps an opt-out."""
-from crm_chassis.erasure import MASK, Erasure, ErasureReading, Personal, mask_text, pattern
+from crm_chassis.erasure import MASK, Erasure, ErasureReading, Personal, mask_value, pattern
 from crm_chassis.events import make_envelope, without_transient
 from crm_leads.domain.erasure import ERASED_NAME, personal_data
 from crm_leads.events import EXAMPLES
@@ -18,15 +18,22 @@ def test_a_phone_is_looked_for_in_e164_and_as_bare_digits_and_names_are_not_iden
 
 def test_masking_replaces_the_whole_value_whatever_its_case_and_leaves_the_rest():
     text = "Иван Петров (+79161234567, IVAN@Example.ru) просит перезвонить на 79161234567"
-    assert mask_text(text, IVAN.everything()) == f"{MASK} ({MASK}, {MASK}) просит перезвонить на {MASK}"
-    assert mask_text("Пётр Иванов, +79990000000", IVAN.everything()) == "Пётр Иванов, +79990000000"
-    assert mask_text(None, IVAN.everything()) is None
+    assert mask_value(text, IVAN.everything()) == f"{MASK} ({MASK}, {MASK}) просит перезвонить на {MASK}"
+    assert mask_value("Пётр Иванов, +79990000000", IVAN.everything()) == "Пётр Иванов, +79990000000"
+    assert mask_value(None, IVAN.everything()) is None
 
 
-def test_a_pattern_matches_values_literally_longest_first():
+def test_only_whole_words_are_masked_and_in_json_only_values():
+    envelope = {"channel": "sms", "data": {"contact_name": "Ann", "notes": ["Ann Lee", "Joanna"], "n": 3}}
+    assert mask_value(envelope, ["Ann"]) == {"channel": "sms", "data": {
+        "contact_name": MASK, "notes": [f"{MASK} Lee", "Joanna"], "n": 3}}
+    assert mask_value("+791612345678", ["79161234567"]) == "+791612345678"  # another, longer number
+
+
+def test_the_database_looks_for_values_literally_longest_first():
     assert pattern([]) is None
     assert pattern(["a.b", "a.b.c"]) == r"a\.b\.c|a\.b"
-    assert mask_text("a-b a.b", ["a.b"]) == f"a-b {MASK}"
+    assert mask_value("a-b a.b", ["a.b"]) == f"a-b {MASK}"
 
 
 def test_transient_data_travels_in_the_event_but_is_not_kept():

@@ -2,8 +2,9 @@
 
 Messages to their phones, e-mails and Telegram chat keep their channel, template, times and
 delivery status (delivery reports stay right) but lose the recipient and the body (one not yet
-sent is cancelled: there is no one left to send it to); staff
-messages about their deals lose the person's name. An opt-out of theirs is kept as a hash of
+sent is cancelled: there is no one left to send it to); messages to staff about their deals
+(a crew leader's job notice with the client's address) keep their recipient but lose body and
+subject. An opt-out of theirs is kept as a hash of
 the address (`domain.messages.erased_opt_out`), so it still holds.
 """
 import sqlalchemy as sa
@@ -27,6 +28,9 @@ def erase_contact(tx: Transaction, erasure: Erasure) -> None:
             subject=sa.case((notifications.c.subject.is_(None), None), else_=MASK),
             status=sa.case((notifications.c.status == PENDING, CANCELLED), else_=notifications.c.status)))
         _hash_opt_outs(tx.session, identifiers)
+    if erasure.deal_ids:
+        tx.session.execute(sa.update(notifications).where(notifications.c.deal_id.in_(erasure.deal_ids)).values(
+            body=MASK, subject=sa.case((notifications.c.subject.is_(None), None), else_=MASK)))
     mask_table(tx.session, notifications, erasure)
     scrub_plumbing(tx.session, erasure)
 

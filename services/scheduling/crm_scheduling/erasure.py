@@ -1,8 +1,11 @@
 """A contact's personal data erased (leads' contact.erased.v1): mask the client in their jobs.
 
 A job keeps its crew, times and status (crew load stays right); the client's name, phone and
-address go. The jobs are the contact's deals' bookings and any booked under their phone.
+address go. The jobs are the contact's deals' bookings and any booked under their phone; their
+names and addresses as typed there are masked in scheduling's events (outbox, parked) too.
 """
+from dataclasses import replace
+
 import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
@@ -15,7 +18,11 @@ def erase_contact(tx: Transaction, erasure: Erasure) -> None:
     phones = pattern(erasure.personal.identifiers())
     if phones:
         theirs.append(bookings.c.client_phone.op("~*")(phones))
-    about = sa.or_(*theirs)
+    jobs = tx.session.execute(sa.select(bookings.c.id, bookings.c.client_name, bookings.c.address)
+                              .where(sa.or_(*theirs))).all()
+    about = bookings.c.id.in_([job.id for job in jobs])
+    typed = {value for job in jobs for value in (job.client_name, job.address) if value} - {MASK}
+    erasure = replace(erasure, personal=replace(erasure.personal, names=(*erasure.personal.names, *sorted(typed))))
     tx.session.execute(sa.update(bookings).where(about).values(
         client_phone=None,
         client_name=sa.case((bookings.c.client_name.is_(None), None), else_=MASK),
