@@ -189,8 +189,10 @@ def scrub_envelopes(session, column: sa.Column, erasure: Erasure) -> None:
     mask_column(session, column, erasure.personal.identifiers())
 
 
-def scrub_plumbing(session, erasure: Erasure) -> None:
+def scrub_plumbing(session, erasure: Erasure, texts: tuple[str, ...] = ()) -> None:
     """The chassis's own copies in a service's database: outbox envelopes (published rows keep
-    theirs) and parked events."""
+    theirs) and parked events. `texts` are whole texts that were the person's (a message body the
+    service masked), masked wherever they appear."""
     for column in (outbox.c.envelope, parked_events.c.envelope):
         scrub_envelopes(session, column, erasure)
+        mask_column(session, column, list(texts))

@@ -37,12 +37,12 @@ def erase_contact(tx: Transaction, contact_id: int, reason: str | None, erased_b
     _mask_rows(tx.session, erasure)
     scrub_plumbing(tx.session, erasure)
     tx.session.execute(sa.insert(contact_erasures).values(contact_id=contact_id, reason=reason, erased_by=erased_by))
-    recorded = recorded(tx.session, contact_id)
-    event = {**recorded, "merged_ids": [i for i in contact_ids if i != contact_id], "deal_ids": deal_ids,
+    answer = recorded(tx.session, contact_id)
+    event = {**answer, "merged_ids": [i for i in contact_ids if i != contact_id], "deal_ids": deal_ids,
              "personal": {"names": list(personal.names), "phones": list(personal.phones),
                           "emails": list(personal.emails), "telegram_ids": list(personal.telegram_ids)}}
     tx.emit("contact.erased.v1", ContactErasedV1().dump(event), transient=("personal",))
-    return recorded
+    return answer
 
 
 def recorded(session, contact_id: int) -> dict | None:

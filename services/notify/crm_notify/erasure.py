@@ -19,20 +19,19 @@ ERASED_RECIPIENT = "erased"
 
 def erase_contact(tx: Transaction, erasure: Erasure) -> None:
     identifiers = pattern(erasure.personal.identifiers())
+    to_them = notifications.c.recipient.op("~*")(identifiers) if identifiers else sa.false()
+    theirs = sa.or_(to_them, notifications.c.deal_id.in_(erasure.deal_ids))
+    bodies = tuple(tx.session.execute(sa.select(notifications.c.body).where(theirs)).scalars())
+    tx.session.execute(sa.update(notifications).where(theirs).values(
+        body=MASK, subject=sa.case((notifications.c.subject.is_(None), None), else_=MASK)))
+    tx.session.execute(sa.update(notifications).where(to_them).values(
+        recipient=ERASED_RECIPIENT,
+        idempotency_key=sa.func.concat("erased:", notifications.c.id),  # the old key held the address
+        status=sa.case((notifications.c.status == PENDING, CANCELLED), else_=notifications.c.status)))
     if identifiers:
-        to_them = notifications.c.recipient.op("~*")(identifiers)
-        tx.session.execute(sa.update(notifications).where(to_them).values(
-            recipient=ERASED_RECIPIENT,
-            idempotency_key=sa.func.concat("erased:", notifications.c.id),  # the old key held the address
-            body=MASK,
-            subject=sa.case((notifications.c.subject.is_(None), None), else_=MASK),
-            status=sa.case((notifications.c.status == PENDING, CANCELLED), else_=notifications.c.status)))
         _hash_opt_outs(tx.session, identifiers)
-    if erasure.deal_ids:
-        tx.session.execute(sa.update(notifications).where(notifications.c.deal_id.in_(erasure.deal_ids)).values(
-            body=MASK, subject=sa.case((notifications.c.subject.is_(None), None), else_=MASK)))
     mask_table(tx.session, notifications, erasure)
-    scrub_plumbing(tx.session, erasure)
+    scrub_plumbing(tx.session, erasure, texts=bodies)  # an in-app notice's event holds its body
 
 
 def _hash_opt_outs(session, identifiers: str) -> None:
