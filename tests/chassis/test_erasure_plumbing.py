@@ -13,20 +13,14 @@ from crm_chassis.events import make_envelope
 from crm_chassis.outbox import OutboxRelay
 from crm_chassis.tables import metadata as plumbing
 from crm_chassis.tables import outbox, parked_events
+from tests.support.databases import fresh_database
 
 ANN = Erasure(contact_ids=(7,), deal_ids=(15,), personal=Personal(names=("Ann",), phones=("+79161234567",)))
 
 
 @pytest.fixture(scope="module")
 def engine(infrastructure):
-    from crm_chassis.migrate import ensure_database
-
-    url = f"{infrastructure['postgres']}/{infrastructure['db_prefix']}_chassis_erasure"
-    ensure_database(url)
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        plumbing.drop_all(conn)
-        plumbing.create_all(conn)
+    engine = sa.create_engine(fresh_database(infrastructure, "chassis_erasure", plumbing))
     yield engine
     engine.dispose()
 
