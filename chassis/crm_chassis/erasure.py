@@ -48,17 +48,10 @@ class Personal:
         return cls(**{key: tuple(dict.fromkeys(value for value in data.get(key, ()) if value and value.strip()))
                       for key in ("names", "phones", "emails", "telegram_ids")})
 
-    def addresses(self) -> tuple[str, ...]:
-        """Where a message to the person goes, as services store recipients."""
-        return self.phones + self.emails + self.telegram_ids
-
     def identifiers(self) -> list[str]:
         """What names the person alone: each phone also as bare digits (`79161234567`)."""
         digits = [re.sub(r"\D", "", phone) for phone in self.phones]
         return _distinct([*self.phones, *digits, *self.emails, *self.telegram_ids])
-
-    def everything(self) -> list[str]:
-        return _distinct([*self.identifiers(), *self.names])
 
 
 class ErasureReading(Reading):
