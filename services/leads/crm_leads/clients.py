@@ -9,6 +9,7 @@ from crm_chassis.errors import Conflict, InvalidInput, NotFound
 from crm_chassis.records import archived_filter, bumped
 from crm_chassis.scope import changeable, visible
 from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
+from crm_leads import erasure
 from crm_leads.events import CompanyCreatedV1, ContactAttachedV1
 from crm_leads.tables import communications, companies, contact_identities, contacts, lead_stages, leads
 from crm_leads.tables import company_categories as company_categories_table
@@ -174,6 +175,7 @@ def client_card(session, contact_id: int, limit: int, offset: int) -> dict:
     total = session.execute(sa.select(sa.func.count()).select_from(communications)
                             .where(communications.c.contact_id == contact_id)).scalar_one()
     return card | {
+        "erasure": erasure.recorded(session, contact_id),
         "open_leads": [{**lead, "created_at": lead["created_at"].isoformat()} for lead in open_leads],
         "history": {"items": [communication_dict(row) for row in history], "total": total,
                     "limit": limit, "offset": offset},

@@ -73,6 +73,27 @@ class ContactMergedV1(Schema):
     merged_id = fields.Integer(required=True)
 
 
+class PersonalDataV1(Schema):
+    names = fields.List(fields.String(), required=True)
+    phones = fields.List(fields.String(), required=True)  # E.164, or as written when unparseable
+    emails = fields.List(fields.String(), required=True)
+    telegram_ids = fields.List(fields.String(), required=True)
+
+
+class ContactErasedV1(Schema):
+    """A contact's personal data was erased on request. `personal` is transient (the envelope
+    says so): consumers use it to find their copies and never store it; the outbox row keeps the
+    event without it once published. Everything else here is no personal data: the record."""
+
+    contact_id = fields.Integer(required=True)
+    erased_at = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    erased_by = fields.Integer(allow_none=True)
+    merged_ids = fields.List(fields.Integer(), required=True)  # contacts merged into it, erased with it
+    deal_ids = fields.List(fields.Integer(), required=True)  # its deals, for copies keyed by deal
+    personal = fields.Nested(PersonalDataV1, required=True)
+
+
 class OwnershipReassignedV1(Schema):
     batch_id = fields.String(required=True)
     from_user_id = fields.Integer(required=True)
@@ -137,6 +158,7 @@ SCHEMAS = {
     "lead.converted.v1": LeadConvertedV1,
     "communication.recorded.v1": CommunicationRecordedV1,
     "contact.merged.v1": ContactMergedV1,
+    "contact.erased.v1": ContactErasedV1,
     "ownership.reassigned.v1": OwnershipReassignedV1,
     "ownership.returned.v1": OwnershipReturnedV1,
     "company.created.v1": CompanyCreatedV1,
@@ -175,6 +197,12 @@ EXAMPLES = {
         "contact_name": "Иван Петров", "from_address": "+79161234567", "responsible_id": 3,
     },
     "contact.merged.v1": {"kept_id": 7, "merged_id": 19},
+    "contact.erased.v1": {
+        "contact_id": 7, "erased_at": "2026-11-24T12:00:00+00:00", "reason": "Запрос клиента по 152-ФЗ",
+        "erased_by": 1, "merged_ids": [19], "deal_ids": [15],
+        "personal": {"names": ["Иван Петров"], "phones": ["+79161234567"], "emails": ["ivan@example.ru"],
+                     "telegram_ids": ["123456789"]},
+    },
     "ownership.reassigned.v1": {
         "batch_id": "absence:12", "from_user_id": 3, "to_user_id": 5, "reason": "отпуск",
         "company_ids": [2], "contact_ids": [7, 8], "lead_ids": [42], "by_user_id": 1,

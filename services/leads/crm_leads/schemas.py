@@ -196,6 +196,11 @@ class MergeInput(Schema):
     merge_id = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
+class ErasureInput(Schema):
+    contact_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
 class ReassignInput(Schema):
     from_user_id = fields.Integer(required=True, validate=validate.Range(min=1))
     to_user_id = fields.Integer(load_default=None, validate=validate.Range(min=1))

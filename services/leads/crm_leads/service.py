@@ -2,12 +2,12 @@ from crm_chassis import context
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_leads import client_records, clients, importer, inbox, intake, ownership, pipeline
+from crm_leads import client_records, clients, erasure, importer, inbox, intake, ownership, pipeline
 from crm_leads.readings import AbsenceReading, DealReading
 from crm_leads.schemas import (
     ArchiveInput, CardQuery, CommunicationInput, CompanyEditInput, CompanyInput, CompanyQuery, ContactEditInput,
-    ContactQuery, InboxQuery, IntervalInput, LeadListQuery, LeadUpdateInput, ManualLeadInput, MergeInput, MoveInput,
-    ReassignInput, RulesInput, StageInput, WebFormSchema,
+    ContactQuery, ErasureInput, InboxQuery, IntervalInput, LeadListQuery, LeadUpdateInput, ManualLeadInput,
+    MergeInput, MoveInput, ReassignInput, RulesInput, StageInput, WebFormSchema,
 )
 
 
@@ -158,6 +158,12 @@ class LeadsService(ServiceBase):
     @rpc
     def suggested_duplicates(self, limit: int = 100) -> list[dict]:
         return self.db.read(clients.suggested_duplicates, min(max(int(limit), 1), 500))
+
+    @rpc
+    def erase_contact(self, **request) -> dict:
+        erase = load(ErasureInput(), request)
+        return self.db.transaction(erasure.erase_contact, erase["contact_id"], erase["reason"],
+                                   context.current_user_id())
 
     # -- ownership ------------------------------------------------------------------------
 

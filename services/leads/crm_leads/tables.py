@@ -163,3 +163,12 @@ contact_deals = sa.Table(
     sa.Column("open", sa.Boolean, nullable=False, server_default=sa.true()),
     *_timestamps(),
 )
+
+# Contacts whose personal data was erased on request: the record of it (the data itself is gone).
+contact_erasures = sa.Table(
+    "contact_erasures", metadata,
+    sa.Column("contact_id", sa.BigInteger, sa.ForeignKey("contacts.id"), primary_key=True),
+    sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("reason", sa.Text),
+    sa.Column("erased_by", sa.BigInteger),
+)

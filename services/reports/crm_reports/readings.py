@@ -1,6 +1,7 @@
 """How reports reads other services' events: tolerant schemas, only the fields it uses."""
 from marshmallow import fields, validate
 
+from crm_chassis.erasure import ErasureReading
 from crm_chassis.events import Reading
 
 
@@ -163,6 +164,10 @@ class MessageStatusReading(Reading):
     channel = fields.String(required=True)
     status = fields.String(required=True)
     changed_at = fields.AwareDateTime(required=True)
+
+
+class ContactErasedReading(ErasureReading):
+    """leads' contact.erased.v1: whom to find (its `personal` is transient: never stored)."""
 
 
 READINGS = {
