@@ -244,6 +244,20 @@ def test_a_pipeline_limited_to_a_department_shows_only_to_it(world, system):
         assert client.get("/deals/board", params={"pipeline": limited}).status_code == (200 if sees else 400), role
         assert client.get(f"/deals/{deal['id']}").status_code == (200 if sees else 404), role
 
+    # a deal of department A whose rule opens a linked deal in B's pipeline: A's card does not show it
+    sales = f"scopes-sales-{world.mark}"
+    _created(system.admin.post("/pipelines", json={"code": sales, "name": "Продажи", "stages": [
+        {"code": "new", "name": "Новая"}, {"code": "contract", "name": "Договор"}]}))
+    _created(system.admin.post("/automation/rules", json={
+        "name": f"Передать в B {world.mark}", "pipeline": sales, "trigger": {"type": "entered_stage", "stage": "contract"},
+        "actions": [{"type": "create_linked_deal", "pipeline": limited, "title": "Исполнение: {title}"}]}))
+    parent = _created(world.clients["manager_a"].post("/deals", json={"pipeline": sales, "title": "Договор A"}))
+    moved = world.clients["manager_a"].post(f"/deals/{parent['id']}/move", json={"stage": "contract"})
+    assert moved.status_code == 200 and moved.json()["linked_deals"] == [], moved.text
+    [child] = system.admin.get(f"/deals/{parent['id']}").json()["linked_deals"]
+    assert child["pipeline"] == limited and world.clients["manager_a"].get(f"/deals/{child['id']}").status_code == 404
+    assert system.admin.get(f"/deals/{child['id']}").json()["parent_deal"]["id"] == parent["id"]
+
 
 def test_departments_are_data_an_admin_keeps(world, system):
     admin, manager = system.admin, world.clients["manager_a"]
