@@ -6,16 +6,11 @@ from crm_gateway.api import ADMIN, ANY_USER, PUBLIC, JsonObject, Routes, call, j
 routes = Routes("scheduling")
 
 ID = r"{%s:\d{1,18}}"
-# Who books and holds slots; who reads calendars; crew members see only their own crews.
+# Who books and holds slots; who reads calendars; crew members see only their own crews (scheduling
+# filters by the viewer's crew membership: their scope is their own).
 BOOKERS = ("admin", "head_of_sales", "manager", "operator")
 READERS = ("admin", "head_of_sales", "manager", "operator", "controller", "crew_member")
 CREW = "crew_member"
-
-
-def viewer(request: web.Request) -> dict:
-    """A crew member acts only on their own crews' jobs: the service filters by this."""
-    user = request["user"]
-    return {"viewer_user_id": user.id} if user.role == CREW else {}
 
 
 def path_id(request: web.Request, name: str) -> int:
@@ -69,7 +64,7 @@ async def create_staff(request: web.Request) -> web.Response:
 @routes.get("/crews", roles=ANY_USER,
             summary="Crews with leaders, members, zones, hours and time zone (a crew member: their own crews)")
 async def list_crews(request: web.Request) -> web.Response:
-    return json_response(await call(request, "scheduling", "list_crews", **viewer(request)))
+    return json_response(await call(request, "scheduling", "list_crews"))
 
 
 @routes.post("/crews", roles=ADMIN, body=JsonObject, summary=(
@@ -140,7 +135,7 @@ async def release_hold(request: web.Request) -> web.Response:
                     "a crew member sees their own crews' only; each with its crew's open reschedule_request")
 async def list_bookings(request: web.Request) -> web.Response:
     query = {key: value for key, value in request["query"].items() if value is not None}
-    return json_response(await call(request, "scheduling", "list_bookings", **query, **viewer(request)))
+    return json_response(await call(request, "scheduling", "list_bookings", **query))
 
 
 @routes.post("/bookings", roles=BOOKERS, body=JsonObject, summary=(
@@ -155,7 +150,7 @@ async def book(request: web.Request) -> web.Response:
     "their own crew's jobs, as the crew"))
 async def reschedule(request: web.Request) -> web.Response:
     body = {**request["body"], **({"by": "crew"} if request["user"].role == CREW else {})}
-    return json_response(await call(request, "scheduling", "reschedule", **body, **viewer(request),
+    return json_response(await call(request, "scheduling", "reschedule", **body,
                                     booking_id=path_id(request, "booking_id")))
 
 
@@ -164,7 +159,7 @@ async def reschedule(request: web.Request) -> web.Response:
     "(YYYY-MM-DD)}; the booking shows it as reschedule_request until the job is moved, and the deal's "
     "responsible gets a task and a notification"))
 async def request_reschedule(request: web.Request) -> web.Response:
-    command = {**request["body"], **viewer(request), "booking_id": path_id(request, "booking_id")}
+    command = {**request["body"], "booking_id": path_id(request, "booking_id")}
     return json_response(await call(request, "scheduling", "request_reschedule", **command))
 
 
@@ -178,7 +173,7 @@ async def cancel(request: web.Request) -> web.Response:
 @routes.post("/bookings/" + ID % "booking_id" + "/complete", roles=(*BOOKERS, CREW), body=JsonObject,
              summary="Close a job with its result: {result: success|failure, failure_reason}")
 async def complete(request: web.Request) -> web.Response:
-    return json_response(await call(request, "scheduling", "complete", **request["body"], **viewer(request),
+    return json_response(await call(request, "scheduling", "complete", **request["body"],
                                     booking_id=path_id(request, "booking_id")))
 
 
@@ -187,7 +182,7 @@ async def complete(request: web.Request) -> web.Response:
 @routes.get("/crews/" + ID % "crew_id" + "/calendar", roles=READERS, query=CalendarQuery, summary=(
     "A crew's day or week: working hours and jobs, each with its deal's stage (deal_stage) to colour by status"))
 async def crew_calendar(request: web.Request) -> web.Response:
-    calendar = await call(request, "scheduling", "calendar", **request["query"], **viewer(request),
+    calendar = await call(request, "scheduling", "calendar", **request["query"],
                           crew_id=path_id(request, "crew_id"))
     items = [item for day in calendar["days"] for item in day["items"]]
     deal_ids = sorted({item["deal_id"] for item in items if item.get("deal_id")})

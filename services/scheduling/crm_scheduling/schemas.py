@@ -139,7 +139,6 @@ class BookingListQuery(Schema):
     deal_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
     date_from = fields.Date(load_default=None)
     date_to = fields.Date(load_default=None)
-    viewer_user_id = fields.Integer(load_default=None)
 
     @validates_schema
     def range_of_dates(self, data, **kwargs):
@@ -185,7 +184,6 @@ class CalendarQuery(Schema):
     crew_id = fields.Integer(required=True, validate=validate.Range(min=1))
     date = fields.Date(required=True)
     days = fields.Integer(load_default=1, validate=validate.OneOf((1, 7)))
-    viewer_user_id = fields.Integer(load_default=None)
 
 
 class StaffOutput(Schema):

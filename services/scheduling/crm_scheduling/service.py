@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 from nameko.timer import timer
 
+from crm_chassis import scope
 from crm_chassis.erasure import Erasure
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
@@ -13,6 +14,13 @@ from crm_scheduling.schemas import (AbsenceInput, AvailabilityQuery, BookingInpu
                                     HoldInput, RescheduleInput, RescheduleRequestInput, StaffInput)
 
 ABSENCE_CHECK_SECONDS = 60
+
+
+def _crew_member(change: bool = False) -> int | None:
+    """Scheduling knows people by crew membership: a viewer whose scope is their own (a crew member)
+    reaches only their crews and their jobs. Other scopes, events and timers reach every crew."""
+    seen = scope.viewer()
+    return seen.user_id if seen is not None and (seen.write if change else seen.read) == "own" else None
 
 
 class SchedulingService(ServiceBase):
@@ -37,8 +45,8 @@ class SchedulingService(ServiceBase):
         return self.db.transaction(crews.update_crew, load(CrewChanges(), changes))
 
     @rpc
-    def list_crews(self, viewer_user_id: int | None = None) -> list[dict]:
-        return self.db.read(crews.list_crews, viewer_user_id)
+    def list_crews(self) -> list[dict]:
+        return self.db.read(crews.list_crews, _crew_member())
 
     @rpc
     def regenerate_ics_token(self, crew_id: int) -> dict:
@@ -75,25 +83,25 @@ class SchedulingService(ServiceBase):
         return self.db.transaction(bookings.book, load(BookingInput(), spec))
 
     @rpc
-    def reschedule(self, viewer_user_id: int | None = None, **spec) -> dict:
-        return self.db.transaction(bookings.reschedule, load(RescheduleInput(), spec), viewer_user_id)
+    def reschedule(self, **spec) -> dict:
+        return self.db.transaction(bookings.reschedule, load(RescheduleInput(), spec), _crew_member(change=True))
 
     @rpc
-    def request_reschedule(self, viewer_user_id: int, **spec) -> dict:
-        return self.db.transaction(bookings.request_reschedule, load(RescheduleRequestInput(), spec), viewer_user_id,
-                                   crews.company_today())
+    def request_reschedule(self, **spec) -> dict:
+        return self.db.transaction(bookings.request_reschedule, load(RescheduleRequestInput(), spec),
+                                   _crew_member(change=True), crews.company_today())
 
     @rpc
     def cancel(self, **spec) -> dict:
         return self.db.transaction(bookings.cancel, load(CancelInput(), spec))
 
     @rpc
-    def complete(self, viewer_user_id: int | None = None, **spec) -> dict:
-        return self.db.transaction(bookings.complete, load(CompleteInput(), spec), viewer_user_id)
+    def complete(self, **spec) -> dict:
+        return self.db.transaction(bookings.complete, load(CompleteInput(), spec), _crew_member(change=True))
 
     @rpc
     def list_bookings(self, **query) -> list[dict]:
-        return self.db.read(bookings.list_bookings, **load(BookingListQuery(), query))
+        return self.db.read(bookings.list_bookings, **load(BookingListQuery(), query), viewer_user_id=_crew_member())
 
     @on_event("deals", "deal.booking_requested.v1", BookingRequestReading)
     def book_for_deal(self, tx, request, envelope):
@@ -109,7 +117,7 @@ class SchedulingService(ServiceBase):
 
     @rpc
     def calendar(self, **query) -> dict:
-        return self.db.read(bookings.calendar, load(CalendarQuery(), query))
+        return self.db.read(bookings.calendar, load(CalendarQuery(), query) | {"viewer_user_id": _crew_member()})
 
     @rpc
     def ics_feed(self, token: str) -> str:
