@@ -209,6 +209,24 @@ def test_edits_reach_only_changeable_records(world, role):
                        for owner in ("a", "b")}
 
 
+def test_a_deals_responsible_sees_its_client_without_owning_it(world, system):
+    manager_a, manager_b = world.clients["manager_a"], world.clients["manager_b"]
+    own_pipeline = f"scopes-shared-{world.mark}"  # not the matrix's, whose board sums stay as they are
+    _created(system.admin.post("/pipelines", json={"code": own_pipeline, "name": "Общая",
+                                                   "stages": [{"code": "new", "name": "Новая"}]}))
+    lead = _created(manager_a.post("/leads", json={
+        "name": f"Общий клиент {world.mark}", "phone": f"+79{random.randint(10**8, 10**9 - 1)}",
+        "responsible_id": world.ids["manager_a"]}))
+    contact = lead["contact"]
+    assert manager_b.get(f"/clients/{contact['id']}").status_code == 404
+    _created(manager_b.post("/deals", json={"pipeline": own_pipeline, "title": f"Сделка B с клиентом A {world.mark}",
+                                            "contact_id": contact["id"]}))
+    card = eventually(lambda: (r := manager_b.get(f"/clients/{contact['id']}")).status_code == 200 and r.json())
+    assert card["name"] == f"Общий клиент {world.mark}"
+    assert contact["id"] in {c["id"] for c in manager_b.get("/contacts", params={"q": "Общий клиент"}).json()["items"]}
+    assert manager_b.patch(f"/contacts/{contact['id']}", json={"name": "Чужой"}).status_code == 404  # reads, not owns
+
+
 def test_a_crew_member_sees_their_own_jobs_with_the_client_details_they_need(world, system):
     member = world.clients["crew_member"]
     person = _created(system.admin.post("/staff", json={"full_name": "Пётр Сидоров", "phone": "+79005550303",

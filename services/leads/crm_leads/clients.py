@@ -7,11 +7,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
 from crm_chassis.records import archived_filter, bumped
-from crm_chassis.scope import changeable, visible
+from crm_chassis.scope import changeable, visible, visible_ids
 from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
 from crm_leads import erasure
 from crm_leads.events import CompanyCreatedV1, ContactAttachedV1
-from crm_leads.tables import communications, companies, contact_identities, contacts, lead_stages, leads
+from crm_leads.tables import (communications, companies, contact_deals, contact_identities, contacts, lead_stages,
+                              leads)
 from crm_leads.tables import company_categories as company_categories_table
 
 
@@ -147,9 +148,19 @@ def communication_dict(row) -> dict:
     }
 
 
+def visible_contacts(contact_id=contacts.c.id, responsible_id=contacts.c.responsible_id):
+    """A where-clause: the contacts the viewer may see — theirs by responsible, or the client of a
+    deal the viewer may see (its responsible is a participant)."""
+    if visible_ids() is None:
+        return sa.true()
+    through_deals = sa.select(contact_deals.c.contact_id).where(visible(contact_deals.c.responsible_id))
+    return sa.or_(visible(responsible_id), contact_id.in_(through_deals))
+
+
 def check_contact_scope(session, contact_ids: list[int], change: bool = False) -> None:
-    """A contact out of the viewer's scope is not found, like one that does not exist."""
-    scope = changeable(contacts.c.responsible_id) if change else visible(contacts.c.responsible_id)
+    """A contact out of the viewer's scope is not found, like one that does not exist; changing one
+    takes being responsible within the write scope."""
+    scope = changeable(contacts.c.responsible_id) if change else visible_contacts()
     reached = set(session.execute(sa.select(contacts.c.id).where(contacts.c.id.in_(contact_ids), scope)).scalars())
     for contact_id in contact_ids:
         if contact_id not in reached:
@@ -184,7 +195,7 @@ def client_card(session, contact_id: int, limit: int, offset: int) -> dict:
 
 def list_contacts(session, q: str | None, archived: bool, limit: int, offset: int) -> dict:
     query = sa.select(contacts.c.id).where(contacts.c.merged_into_id.is_(None), archived_filter(contacts, archived),
-                                           visible(contacts.c.responsible_id))
+                                           visible_contacts())
     if q:
         pattern = f"%{q.lower()}%"
         query = query.where(sa.or_(sa.func.lower(contacts.c.name).like(pattern), contacts.c.phone.like(f"%{q}%"),
@@ -279,7 +290,7 @@ def suggested_duplicates(session, limit: int) -> list[dict]:
         sa.select(a.c.id.label("first_id"), b.c.id.label("second_id"), a.c.name)
         .join(b, sa.and_(a.c.id < b.c.id, same_name))
         .where(a.c.merged_into_id.is_(None), b.c.merged_into_id.is_(None),
-               visible(a.c.responsible_id), visible(b.c.responsible_id),
+               visible_contacts(a.c.id, a.c.responsible_id), visible_contacts(b.c.id, b.c.responsible_id),
                sa.or_(a.c.company_id == b.c.company_id, sa.func.strpos(sa.func.btrim(a.c.name), " ") > 0))
         .order_by(a.c.id, b.c.id).limit(limit)
     ).mappings()

@@ -1,8 +1,8 @@
 """The communications log as an operator's inbox: newest first, with who it was and counts per category."""
 import sqlalchemy as sa
 
-from crm_chassis.scope import visible, visible_ids
-from crm_leads.clients import communication_dict
+from crm_chassis.scope import visible_ids
+from crm_leads.clients import communication_dict, visible_contacts
 from crm_leads.domain.sorting import CATEGORIES
 from crm_leads.schemas import UNSORTED
 from crm_leads.tables import communications, contacts
@@ -11,7 +11,7 @@ from crm_leads.tables import communications, contacts
 def _conditions(direction: str | None, channel: str | None, since) -> list:
     found = []
     if visible_ids() is not None:  # only the communications of contacts in the viewer's scope
-        found.append(communications.c.contact_id.in_(sa.select(contacts.c.id).where(visible(contacts.c.responsible_id))))
+        found.append(communications.c.contact_id.in_(sa.select(contacts.c.id).where(visible_contacts())))
     if direction is not None:
         found.append(communications.c.direction == direction)
     if channel is not None:

@@ -150,7 +150,14 @@ def note_deal(tx: Transaction, deal: dict) -> None:
     """deals opened a deal: calls and messages from its contact link to it while it is open."""
     if deal["contact_id"] is not None:
         tx.session.execute(sa.dialects.postgresql.insert(contact_deals).values(
-            deal_id=deal["deal_id"], contact_id=deal["contact_id"]).on_conflict_do_nothing())
+            deal_id=deal["deal_id"], contact_id=deal["contact_id"], responsible_id=deal["responsible_id"])
+            .on_conflict_do_nothing())
+
+
+def deal_handed_over(tx: Transaction, deal_id: int, to_user_id: int) -> None:
+    """The deal's new responsible sees its client from now on (and the old one no longer through it)."""
+    tx.session.execute(sa.update(contact_deals).where(contact_deals.c.deal_id == deal_id)
+                       .values(responsible_id=to_user_id))
 
 
 def close_deal(tx: Transaction, deal_id: int) -> None:

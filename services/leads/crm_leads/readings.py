@@ -15,3 +15,9 @@ class AbsenceReading(Reading):
 class DealReading(Reading):
     deal_id = fields.Integer(required=True)
     contact_id = fields.Integer(load_default=None, allow_none=True)
+    responsible_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class DealResponsibleReading(Reading):
+    deal_id = fields.Integer(required=True)
+    to_user_id = fields.Integer(required=True)

@@ -3,7 +3,7 @@ from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_leads import client_records, clients, erasure, importer, inbox, intake, ownership, pipeline
-from crm_leads.readings import AbsenceReading, DealReading
+from crm_leads.readings import AbsenceReading, DealReading, DealResponsibleReading
 from crm_leads.schemas import (
     ArchiveInput, CardQuery, CommunicationInput, CompanyEditInput, CompanyInput, CompanyQuery, ContactEditInput,
     ContactQuery, ErasureInput, InboxQuery, IntervalInput, LeadListQuery, LeadUpdateInput, ManualLeadInput,
@@ -208,6 +208,10 @@ class LeadsService(ServiceBase):
     @on_event("deals", "deal.closed.v1", DealReading)
     def unlink_closed_deal(self, tx, deal, envelope):
         intake.close_deal(tx, deal["deal_id"])
+
+    @on_event("deals", "deal.responsible_changed.v1", DealResponsibleReading)
+    def follow_deal_responsible(self, tx, moved, envelope):
+        intake.deal_handed_over(tx, moved["deal_id"], moved["to_user_id"])
 
     # -- legacy import --------------------------------------------------------------------
 

@@ -161,7 +161,9 @@ contact_deals = sa.Table(
     sa.Column("deal_id", sa.BigInteger, primary_key=True),
     sa.Column("contact_id", sa.BigInteger, nullable=False),
     sa.Column("open", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("responsible_id", sa.BigInteger),  # the deal's: they see its client
     *_timestamps(),
+    sa.Index("contact_deals_responsible_id", "responsible_id"),
 )
 
 # Contacts whose personal data was erased on request: the record of it (the data itself is gone).
