@@ -204,6 +204,39 @@ def deal_responsible_changed(ctx: Applying, change: dict) -> None:
     _update(ctx, deals, "deal_id", change["deal_id"], responsible_id=change["to_user_id"])
 
 
+def _new_values(change: dict, *names: str) -> dict:
+    return {name: change["changes"][name]["to"] for name in names if name in change["changes"]}
+
+
+def deal_changed(ctx: Applying, change: dict) -> None:
+    """An edit: the KPIs, funnels' cohorts and ABC links read the new values (custom fields come by
+    deal.fields_changed.v1)."""
+    if values := _new_values(change, "title", "amount", "responsible_id", "contact_id", "company_id"):
+        _update(ctx, deals, "deal_id", change["deal_id"], **values)
+
+
+def deal_archived(ctx: Applying, change: dict) -> None:
+    """An archived deal stays in the funnels and the history; it leaves the KPIs, forecast and problem lists."""
+    _update(ctx, deals, "deal_id", change["deal_id"], archived_at=ctx.occurred_at)
+
+
+def deal_restored(ctx: Applying, change: dict) -> None:
+    _update(ctx, deals, "deal_id", change["deal_id"], archived_at=None)
+
+
+def task_changed(ctx: Applying, change: dict) -> None:
+    if values := _new_values(change, "title", "due_at", "assignee_id"):
+        _update(ctx, tasks, "task_id", change["task_id"], **values)
+
+
+def task_archived(ctx: Applying, change: dict) -> None:
+    _update(ctx, tasks, "task_id", change["task_id"], archived_at=ctx.occurred_at)
+
+
+def task_restored(ctx: Applying, change: dict) -> None:
+    _update(ctx, tasks, "task_id", change["task_id"], archived_at=None)
+
+
 def task_created(ctx: Applying, task: dict) -> None:
     ctx.session.execute(sa.insert(tasks).values(**task, status="open"))
 
@@ -255,6 +288,12 @@ PROJECTIONS = {
     "deal.closed.v1": deal_closed,
     "deal.fields_changed.v1": deal_fields_changed,
     "deal.responsible_changed.v1": deal_responsible_changed,
+    "deal.changed.v1": deal_changed,
+    "deal.archived.v1": deal_archived,
+    "deal.restored.v1": deal_restored,
+    "task.changed.v1": task_changed,
+    "task.archived.v1": task_archived,
+    "task.restored.v1": task_restored,
     "deal.task_created.v1": task_created,
     "deal.task_completed.v1": task_completed,
     "booking.created.v1": booking_booked,
