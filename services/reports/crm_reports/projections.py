@@ -215,26 +215,17 @@ def deal_changed(ctx: Applying, change: dict) -> None:
         _update(ctx, deals, "deal_id", change["deal_id"], **values)
 
 
-def deal_archived(ctx: Applying, change: dict) -> None:
-    """An archived deal stays in the funnels and the history; it leaves the KPIs, forecast and problem lists."""
-    _update(ctx, deals, "deal_id", change["deal_id"], archived_at=ctx.occurred_at)
-
-
-def deal_restored(ctx: Applying, change: dict) -> None:
-    _update(ctx, deals, "deal_id", change["deal_id"], archived_at=None)
-
-
 def task_changed(ctx: Applying, change: dict) -> None:
     if values := _new_values(change, "title", "due_at", "assignee_id"):
         _update(ctx, tasks, "task_id", change["task_id"], **values)
 
 
-def task_archived(ctx: Applying, change: dict) -> None:
-    _update(ctx, tasks, "task_id", change["task_id"], archived_at=ctx.occurred_at)
-
-
-def task_restored(ctx: Applying, change: dict) -> None:
-    _update(ctx, tasks, "task_id", change["task_id"], archived_at=None)
+def _archiving(table: sa.Table, key: str, archived: bool):
+    """`<entity>.archived.v1` / `.restored.v1`: an archived deal or task stays in funnels and history
+    and leaves the KPIs, forecast and problem lists (queries read `archived_at`)."""
+    def apply(ctx: Applying, change: dict) -> None:
+        _update(ctx, table, key, change[key], archived_at=ctx.occurred_at if archived else None)
+    return apply
 
 
 def task_created(ctx: Applying, task: dict) -> None:
@@ -289,11 +280,11 @@ PROJECTIONS = {
     "deal.fields_changed.v1": deal_fields_changed,
     "deal.responsible_changed.v1": deal_responsible_changed,
     "deal.changed.v1": deal_changed,
-    "deal.archived.v1": deal_archived,
-    "deal.restored.v1": deal_restored,
+    "deal.archived.v1": _archiving(deals, "deal_id", True),
+    "deal.restored.v1": _archiving(deals, "deal_id", False),
     "task.changed.v1": task_changed,
-    "task.archived.v1": task_archived,
-    "task.restored.v1": task_restored,
+    "task.archived.v1": _archiving(tasks, "task_id", True),
+    "task.restored.v1": _archiving(tasks, "task_id", False),
     "deal.task_created.v1": task_created,
     "deal.task_completed.v1": task_completed,
     "booking.created.v1": booking_booked,
