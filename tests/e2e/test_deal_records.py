@@ -36,8 +36,10 @@ def test_a_deal_edit_reaches_the_board_the_card_and_the_managers_kpi_row(system)
     assert (card["amount"], card["title"], card["fields"], card["version"]) == (
         "2500.50", "Окна и двери: Орлова", {"service": "Двери"}, 2)
     assert edited.headers["ETag"] == '"2"'
-    assert card["history"][-1]["kind"] == "changed"
-    assert card["history"][-1]["details"]["changes"]["amount"] == {"from": "1000.00", "to": "2500.50"}
+    assert [(h["kind"], h["details"]["changes"]) for h in card["history"][-2:]] == [
+        ("changed", {"amount": {"from": "1000.00", "to": "2500.50"},
+                     "title": {"from": "Окна: Орлова", "to": "Окна и двери: Орлова"}}),
+        ("fields_changed", {"service": {"from": None, "to": "Двери"}})]
     assert stage_sums(manager, name)["new"] == (1, "2500.50")
     assert eventually(lambda: (row := kpi_row(manager)) and row["in_progress_sum_month"] == "2500.50" and row)
 

@@ -20,8 +20,8 @@ def test_only_the_custom_fields_that_move_are_a_change():
     current = {"service": "Окна", "address": "Лесная, 5"}
     assert custom_field_changes(current, {"service": "Окна"}) == {}
     assert custom_field_changes(current, {"service": "Двери", "address": "Лесная, 5", "floor": None}) == {
-        "from": {"service": "Окна"}, "to": {"service": "Двери"}}
-    assert custom_field_changes(current, {"address": None}) == {"from": {"address": "Лесная, 5"}, "to": {"address": None}}
+        "service": {"from": "Окна", "to": "Двери"}}
+    assert custom_field_changes(current, {"address": None}) == {"address": {"from": "Лесная, 5", "to": None}}
 
 
 @pytest.mark.parametrize("definition, named", [

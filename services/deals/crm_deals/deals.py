@@ -82,20 +82,22 @@ def edit(tx: Transaction, deal_id: int, edit: dict, actor: Actor, expected: int 
     changed = changes(plain(row), plain(wanted))
     current = dict(row["fields"])
     custom = custom_field_changes(current, _checked_fields(tx.session, row["pipeline_id"], edit.get("fields") or {}))
-    if custom:
-        changed["fields"] = custom
+    own = dict(changed)
+    changed.update({f"fields.{code}": change for code, change in custom.items()})
     if not changed:
         return
-    merged = {k: v for k, v in {**current, **custom.get("to", {})}.items() if v is not None}
-    save(tx, deals, "deal", row, changed, **{name: wanted[name] for name in changed if name in wanted},
-         fields=merged, updated_at=sa.func.now())
-    log(tx, deal_id, "changed", actor, changes=changed)
-    if custom:
+    merged = {k: v for k, v in {**current, **{code: c["to"] for code, c in custom.items()}}.items() if v is not None}
+    save(tx, deals, "deal", row, changed, **{name: wanted[name] for name in own}, fields=merged,
+         updated_at=sa.func.now())
+    if own:
+        log(tx, deal_id, "changed", actor, changes=own)
+    if custom:  # custom fields keep their own history entry and event, as before edits of the rest existed
+        log(tx, deal_id, "fields_changed", actor, changes=custom)
         edited = deal_row(tx.session, deal_id)
         tx.emit("deal.fields_changed.v1", DealFieldsChangedV1().dump({
-            "deal_id": deal_id, "pipeline": row["pipeline"], "fields": merged, "changed": sorted(custom["to"]),
+            "deal_id": deal_id, "pipeline": row["pipeline"], "fields": merged, "changed": sorted(custom),
             "changed_at": edited["updated_at"], "responsible_id": edited["responsible_id"]}))
-        for code in custom["to"]:
+        for code in custom:
             tx.record(Trigger("field_changed", row["pipeline"], deal_id, field=code))
     if "responsible_id" in changed and wanted["responsible_id"] is not None:
         announce_responsible(tx, deal_id, row["responsible_id"], wanted["responsible_id"], None, actor.user_id)

@@ -137,7 +137,7 @@ class _Changed(Schema):
 
 class DealChangedV1(_Changed):
     """`changes` may name title, amount (as a string), responsible_id, contact_id, company_id and
-    fields (`{"from": {code: old}, "to": {code: new}}`, only the custom fields that changed)."""
+    custom fields as `fields.<code>`."""
 
     deal_id = fields.Integer(required=True)
 
@@ -223,7 +223,7 @@ EXAMPLES = {
                                "completed_at": "2026-11-24T11:00:00+00:00"},
     "deal.changed.v1": {"deal_id": 15, "version": 4, "changes": {
         "amount": {"from": "1500.00", "to": "1800.00"}, "responsible_id": {"from": 3, "to": 5},
-        "fields": {"from": {"service": "Бассейн"}, "to": {"service": "Тренажёрный зал"}}}},
+        "fields.service": {"from": "Бассейн", "to": "Тренажёрный зал"}}},
     "deal.archived.v1": {"deal_id": 15, "version": 5},
     "deal.restored.v1": {"deal_id": 15, "version": 6},
     "task.changed.v1": {"task_id": 8, "version": 2, "changes": {

@@ -22,11 +22,9 @@ def plain(values: dict) -> dict:
 
 
 def custom_field_changes(current: dict, normalized: dict) -> dict:
-    """The custom fields an edit changes, as one change `{"from": {code: old}, "to": {code: new}}`; {} if none."""
-    moved = {code: value for code, value in normalized.items() if current.get(code) != value}
-    if not moved:
-        return {}
-    return {"from": {code: current.get(code) for code in moved}, "to": moved}
+    """The custom fields an edit changes: `{code: {"from": old, "to": new}}`, only those that move."""
+    return {code: {"from": current.get(code), "to": value} for code, value in normalized.items()
+            if current.get(code) != value}
 
 
 def names_stage(definition: dict, pipeline: str, stage: str) -> bool:
