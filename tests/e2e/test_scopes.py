@@ -193,20 +193,25 @@ def test_edits_reach_only_changeable_records(world, role):
     changed = {}
     for owner in ("a", "b"):
         deal, lead, company = world.deals[owner], world.leads[owner], world.companies[owner]
+        task = _created(world.clients["admin"].post(f"/deals/{deal['id']}/tasks", json={
+            "title": "Задача по сделке", "due_at": "2099-01-01T09:00:00+03:00"}))
         changed[owner] = tuple(response.status_code for response in (
-            client.patch(f"/deals/{deal['id']}", json={"fields": {}}),
+            client.patch(f"/deals/{deal['id']}", json={"title": deal["title"]}),
+            client.post(f"/deals/{deal['id']}/archive"),
+            client.post(f"/deals/{deal['id']}/restore"),
             client.post(f"/deals/{deal['id']}/tasks", json={"title": "Проверить доступ",
                                                            "due_at": "2099-01-01T09:00:00+03:00"}),
+            client.patch(f"/tasks/{task['id']}", json={"title": "Задача по сделке (уточнена)"}),
             client.patch(f"/leads/{lead['id']}", json={"title": lead["title"]}),
             client.patch(f"/contacts/{lead['contact']['id']}", json={"name": lead["contact"]["name"]}),
             client.patch(f"/companies/{company['id']}", json={"name": company["name"]}),
             client.post(f"/companies/{company['id']}/archive"),
             client.post(f"/companies/{company['id']}/restore")))
     if expected is None:
-        assert set(changed.values()) == {(403,) * 7}, changed
+        assert set(changed.values()) == {(403,) * 10}, changed
         return
-    assert changed == {owner: (200, 201, 200, 200, 200, 200, 200) if owner in expected else (404,) * 7
-                       for owner in ("a", "b")}
+    assert changed == {owner: (200, 200, 200, 201, 200, 200, 200, 200, 200, 200) if owner in expected
+                       else (404,) * 10 for owner in ("a", "b")}
 
 
 def test_a_deals_responsible_sees_its_client_without_owning_it(world, system):
