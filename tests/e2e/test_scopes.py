@@ -232,6 +232,16 @@ def test_a_deals_responsible_sees_its_client_without_owning_it(world, system):
     assert manager_b.patch(f"/contacts/{contact['id']}", json={"name": "Чужой"}).status_code == 404  # reads, not owns
 
 
+def test_a_deal_handed_to_another_department_leaves_the_giver_s_scope(world):
+    manager_a, manager_b = world.clients["manager_a"], world.clients["manager_b"]
+    deal = _created(manager_a.post("/deals", json={"pipeline": world.pipeline, "title": f"Передача {world.mark}"}))
+    handed = manager_a.patch(f"/deals/{deal['id']}", json={"responsible_id": world.ids["manager_b"]})
+    assert handed.status_code == 200 and handed.json()["responsible_id"] == world.ids["manager_b"], handed.text
+    assert manager_a.get(f"/deals/{deal['id']}").status_code == 404
+    assert manager_b.get(f"/deals/{deal['id']}").json()["title"] == f"Передача {world.mark}"
+    assert manager_a.patch(f"/deals/{deal['id']}", json={"title": "Вернуть"}).status_code == 404
+
+
 def test_a_crew_member_sees_their_own_jobs_with_the_client_details_they_need(world, system):
     member = world.clients["crew_member"]
     person = _created(system.admin.post("/staff", json={"full_name": "Пётр Сидоров", "phone": "+79005550303",

@@ -8,10 +8,16 @@ from crm_deals.tables import automation_rule_versions, deal_history, deals, task
 
 
 def get_deal(session, deal_id: int) -> dict:
+    """The deal card as the viewer may see it: a deal out of their scope is not found."""
+    check_scope(session, deal_id)
+    return deal_card(session, deal_id)
+
+
+def deal_card(session, deal_id: int) -> dict:
     """The deal card: the deal, its history (with the rule, its version and its name at that version
     behind each automatic change), tasks, approvals, comments, documents, invoices, the deal it was
-    opened from and the deals opened from it (those the viewer may see)."""
-    check_scope(session, deal_id)
+    opened from and the deals opened from it (those the viewer may see). After a change the writer
+    gets it even when the change put the deal out of their scope (handed to another department)."""
     row = deal_row(session, deal_id)
     rule_name = automation_rule_versions.c.definition["name"].astext.label("rule_name")
     history = session.execute(

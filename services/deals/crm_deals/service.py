@@ -77,7 +77,7 @@ class DealsService(ServiceBase):
     @rpc
     def create_deal(self, **spec) -> dict:
         deal_id = self.db.transaction(deals.create_deal, load(DealInput(), spec), _actor())
-        return self.db.read(cards.get_deal, deal_id)
+        return self.db.read(cards.deal_card, deal_id)
 
     @rpc
     def get_deal(self, deal_id: int) -> dict:
@@ -102,21 +102,21 @@ class DealsService(ServiceBase):
         edit = load(DealEditInput(), spec)
         self.db.read(deals.check_scope, edit["deal_id"], True)
         self.db.transaction(deals.edit, edit["deal_id"], edit, _actor(), edit["version"])
-        return self.db.read(cards.get_deal, edit["deal_id"])
+        return self.db.read(cards.deal_card, edit["deal_id"])
 
     @rpc
     def archive_deal(self, **spec) -> dict:
         command = load(ArchiveInput(), spec)
         self.db.read(deals.check_scope, command["id"], True)
         self.db.transaction(records.archive_deal, command["id"], command["archived"], command["version"], _actor())
-        return self.db.read(cards.get_deal, command["id"])
+        return self.db.read(cards.deal_card, command["id"])
 
     @rpc
     def move_deal(self, **command) -> dict:
         move = load(MoveInput(), command)
         self.db.read(deals.check_scope, move["deal_id"], True)
         self.db.transaction(deals.move_with_fields, move["deal_id"], move["stage"], move["fields"], _actor())
-        return self.db.read(cards.get_deal, move["deal_id"])
+        return self.db.read(cards.deal_card, move["deal_id"])
 
     @rpc
     def dry_run_move(self, **command) -> dict:
