@@ -3,6 +3,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from crm_leads.domain.pipeline import CLIENT_TYPES, COMPANY_CATEGORIES
 from crm_leads.domain.sorting import CATEGORIES
+from crm_leads.search import KINDS
 
 SOURCE = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,62}$", error="lower-case letters, digits, '_', '.', '-'")
 CHANNELS = ("call", "sms", "whatsapp", "telegram", "email")
@@ -123,6 +124,12 @@ class CardQuery(Schema):
     contact_id = fields.Integer(required=True)
     limit = PAGE["limit"]
     offset = PAGE["offset"]
+
+
+class SearchInput(Schema):
+    q = fields.String(required=True, validate=[validate.Length(max=100), validate.Regexp(r"^\s*\S", error="is blank")])
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    types = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=list(KINDS))
 
 
 class ContactQuery(Schema):

@@ -2,11 +2,12 @@ from crm_chassis import context
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_leads import clients, importer, inbox, intake, ownership, pipeline
+from crm_leads import clients, importer, inbox, intake, ownership, pipeline, search
 from crm_leads.readings import AbsenceReading, DealReading
 from crm_leads.schemas import (
     CardQuery, CommunicationInput, CompanyInput, CompanyQuery, ContactQuery, InboxQuery, IntervalInput, LeadListQuery,
-    LeadUpdateInput, ManualLeadInput, MergeInput, MoveInput, ReassignInput, RulesInput, StageInput, WebFormSchema,
+    LeadUpdateInput, ManualLeadInput, MergeInput, MoveInput, ReassignInput, RulesInput, SearchInput, StageInput,
+    WebFormSchema,
 )
 
 
@@ -84,6 +85,10 @@ class LeadsService(ServiceBase):
     @rpc
     def client_card(self, **query) -> dict:
         return self.db.read(clients.client_card, **load(CardQuery(), query))
+
+    @rpc
+    def search(self, **query) -> dict:
+        return self.db.read(search.search, **load(SearchInput(), query), region=self.region)
 
     @rpc
     def list_contacts(self, **query) -> dict:
