@@ -20,17 +20,3 @@ def fold(text: str) -> str:
 
 def folded(column):
     return sa.func.translate(sa.func.lower(column), "ё", "е")
-
-
-def matches(column, text: str, words):
-    """The folded column holds every word, or something close to the text (a typo, a word cut short);
-    a trigram index on `folded(column)` answers both (pg_trgm: LIKE and the `<%` word-similarity operator).
-    `words` must not be empty: a filter of no words would match every row."""
-    target = folded(column)
-    return sa.or_(sa.and_(*(target.contains(word, autoescape=True) for word in words)),
-                  sa.literal(text).op("<%")(target))
-
-
-def similarity(column, text: str):
-    """How close the text comes to some part of the folded column, 0..1 (pg_trgm word_similarity)."""
-    return sa.func.word_similarity(text, folded(column))

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import InvalidInput, NotFound, ServiceError, Unprocessable
+from crm_chassis.sql import contains
 from crm_deals.domain.automation import Trigger
 from crm_deals.domain.fields import missing_for_stage, normalize_all
 from crm_deals.events import (DealClosedV1, DealCreatedV1, DealFieldsChangedV1, DealResponsibleChangedV1,
@@ -161,7 +162,7 @@ def list_deals(session, *, pipeline=None, stage=None, responsible_id=None, conta
     if no_planned_activity:  # open deals with no open task: nobody will touch them
         query = query.where(~sa.exists().where(tasks.c.deal_id == deals.c.id, tasks.c.status == "open"))
     if q:
-        query = query.where(deals.c.title.ilike(f"%{q}%"))
+        query = query.where(contains(deals.c.title, q))
     open_task = [tasks.c.deal_id == deals.c.id, tasks.c.status == "open"]
     if overdue_tasks:
         query = query.where(sa.exists().where(*open_task, tasks.c.due_at < sa.func.now()))

@@ -5,10 +5,12 @@ from nameko.timer import timer
 
 from crm_chassis import context
 from crm_chassis.handlers import on_event
+from crm_chassis.search import SearchInput
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_deals import (
-    approvals, automation, board, cards, comments, configuration, deals, documents, payments, pipelines, tasks, timed,
+    approvals, automation, board, cards, comments, configuration, deals, documents, payments, pipelines, search, tasks,
+    timed,
 )
 from crm_deals.deals import Actor
 from crm_deals.readings import (
@@ -69,6 +71,10 @@ class DealsService(ServiceBase):
     def deal_stages(self, deal_ids: list) -> dict:
         ids = [int(i) for i in deal_ids if str(i).isdigit()][:1000]
         return self.db.read(deals.stages_of, ids)
+
+    @rpc
+    def search(self, **query) -> dict:
+        return self.db.read(search.search, **load(SearchInput(), query))
 
     @rpc
     def list_deals(self, **query) -> dict:

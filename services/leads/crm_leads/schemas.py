@@ -1,6 +1,7 @@
 """What leads accepts over RPC: marshmallow in (tolerant of unknown keys only where noted)."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from crm_chassis import search
 from crm_leads.domain.pipeline import CLIENT_TYPES, COMPANY_CATEGORIES
 from crm_leads.domain.sorting import CATEGORIES
 from crm_leads.search import KINDS
@@ -126,9 +127,7 @@ class CardQuery(Schema):
     offset = PAGE["offset"]
 
 
-class SearchInput(Schema):
-    q = fields.String(required=True, validate=[validate.Length(max=100), validate.Regexp(r"^\s*\S", error="is blank")])
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class SearchInput(search.SearchInput):
     types = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=list(KINDS))
 
 
