@@ -64,7 +64,7 @@ FIRMS = ["Строй", "Техно", "Альфа", "Вектор", "Гранит
          "Восток", "Профи", "Экспресс", "Стандарт", "Лидер", "Партнёр", "Дом", "Окна", "Свет"]
 WORKS = ["Ремонт квартиры", "Окна ПВХ", "Натяжной потолок", "Замена труб", "Монтаж кондиционера",
          "Остекление балкона", "Укладка плитки", "Установка дверей", "Электромонтаж", "Сантехника"]
-TYPO = str.maketrans("оеиа", "аиео")  # a vowel heard wrong
+VOWELS = {"о": "а", "а": "о", "е": "и", "и": "е", "ё": "о", "ы": "и"}
 
 
 def parse_args() -> argparse.Namespace:
@@ -85,6 +85,12 @@ def left(deadline: float) -> float:
 def phone_of(i: int) -> str:
     """+79XXXXXXXXX, unique for i < 10**9 (7919 is prime to 10**9)."""
     return f"+79{(i * 7919) % 10**9:09d}"
+
+
+def mistyped(word: str) -> str:
+    """The word with its first vowel after the second letter heard wrong (Королёва -> Коралёва)."""
+    at = next((i for i in range(2, len(word)) if word[i] in VOWELS), len(word) - 1)
+    return word[:at] + VOWELS.get(word[at], "ы") + word[at + 1:]
 
 
 def person(rng: random.Random) -> tuple[str, str]:
@@ -165,7 +171,7 @@ class Data:
             "last 7 digits": [f"{d[-7:-4]}-{d[-4:-2]}-{d[-2:]}" for d in national],
             "surname": [self.contacts[i - 1][1] for i in picks],
             "first name and surname": [self.contacts[i - 1][0] for i in picks],
-            "surname with a typo": [self.contacts[i - 1][1].translate(TYPO) for i in picks],
+            "surname with a typo": [mistyped(self.contacts[i - 1][1]) for i in picks],
             "e-mail": [self.emails.get(i, self.emails.get(i + 1, "client1@mail.ru")) for i in picks],
             "INN": [self.inn_of(rng.randint(1, self.companies)) for _ in picks],
             "deal number": [f"#{rng.randint(1, self.deals)}" for _ in picks],

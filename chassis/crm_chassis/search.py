@@ -4,7 +4,8 @@ ways keeps its best score, and the kind is ranked by it. What a query means and 
 scores is the service's domain; this only runs it.
 
 Names and titles are matched on trigram indexes over `crm_chassis.sql.folded(column)` (pg_trgm):
-every word contained, or something close to the whole text (a typo, a word cut short).
+every word contained; or, asked for when no record holds the words (by_likeness scores every
+candidate, costly on common trigrams), something close to the whole text (a typo).
 """
 import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
@@ -22,32 +23,46 @@ class SearchInput(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
-def by_words(table, column, text: str, words, weight: float):
-    """The branch for names and titles: `weight` times pg_trgm's word_similarity. `words` must not be
-    empty (no words would match every row)."""
+def found(table, score: float, *where, source=None):
+    """A branch: the rows of `table` (joined as `source`, if given) that meet `where`, all scoring `score`."""
+    query = sa.select(table.c.id, sa.literal(score).label("score")).where(*where)
+    return query.select_from(source) if source is not None else query
+
+
+def by_words(table, column, words, score: float, limit: int):
+    """The newest `limit` rows whose folded column holds every word (trigram index on folded(column),
+    LIKE), all scoring `score`: on a common word PostgreSQL reads the newest rows by primary key instead
+    of every match. `words` must not be empty: no words would match every row."""
     target = folded(column)
-    return (sa.select(table.c.id, (weight * sa.func.word_similarity(text, target)).label("score"))
-            .where(sa.or_(sa.and_(*(target.contains(word, autoescape=True) for word in words)),
-                          sa.literal(text).op("<%")(target))))
+    return (found(table, score, *(target.contains(word, autoescape=True) for word in words))
+            .order_by(table.c.id.desc()).limit(limit))
 
 
-def exact(table, column, value, score: float):
-    return sa.select(table.c.id, sa.literal(score).label("score")).where(column == value)
+def by_likeness(table, column, text: str, weight: float, limit: int):
+    """The `limit` rows whose folded column has a part most like the text (a typo, a word cut short):
+    pg_trgm's `<%` on the trigram index; each scores `weight` times its word_similarity."""
+    target = folded(column)
+    score = (weight * sa.func.word_similarity(text, target)).label("score")
+    return (sa.select(table.c.id, score).where(sa.literal(text).op("<%")(target))
+            .order_by(score.desc(), table.c.id.desc()).limit(limit))
 
 
 def ranked(session, table, branches: list, columns: list, where: list, limit: int, joins=()) -> list:
-    """The rows the branches found, each with its best score, best first (newest first among equals);
-    `where` filters the rows, `joins` are (table, on) pairs the extra columns come from."""
+    """The rows the branches found that meet `where`, each with its best score, best first (newest first
+    among equals), `limit` at most; `joins` are (table, on) pairs the extra columns come from. A branch
+    that may find many rows comes cut to `limit` (by_words, by_likeness)."""
     if not branches:
         return []
-    found = sa.union_all(*branches).subquery()
-    best = sa.select(found.c.id, sa.func.max(found.c.score).label("score")).group_by(found.c.id).subquery()
+    union = sa.union_all(*(branch.where(*where) for branch in branches)).subquery()
+    best_score = sa.func.max(union.c.score).label("score")
+    best = (sa.select(union.c.id, best_score).group_by(union.c.id)
+            .order_by(best_score.desc(), union.c.id.desc()).limit(limit).subquery())
     source = table.join(best, best.c.id == table.c.id)
     for joined, on in joins:
         source = source.outerjoin(joined, on)
     return session.execute(
-        sa.select(table.c.id, best.c.score, *columns).select_from(source).where(*where)
-        .order_by(best.c.score.desc(), table.c.id.desc()).limit(limit)).mappings().all()
+        sa.select(table.c.id, best.c.score, *columns).select_from(source)
+        .order_by(best.c.score.desc(), table.c.id.desc())).mappings().all()
 
 
 def visible(table, responsible_ids: set[int] | None) -> list:

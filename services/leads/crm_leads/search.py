@@ -2,15 +2,17 @@
 
 Each reading of the query (domain/search.py) is a branch on an index of its own: exact identities
 (phone, e-mail) on contact_identities' key, the end of a phone on its reverse
-(contact_identities_phone_suffix), INN on companies_inn, names and titles on trigram indexes
-(crm_chassis.search). Each kind is found by one function taking `responsible_ids` (None: everyone's),
-so that who may see which record is decided in one place per kind.
+(contact_identities_phone_suffix), INN on companies_inn, names and titles on trigram indexes; typos
+only when no kind has a record holding the words (crm_chassis.search). Each kind is found by one function taking
+`responsible_ids` (None: everyone's), so that who may see which record is decided in one place per kind.
 """
+from dataclasses import replace
+
 import sqlalchemy as sa
 
-from crm_chassis.search import by_words, exact, ranked, result, visible
+from crm_chassis.search import by_likeness, by_words, found, ranked, result, visible
 from crm_chassis.sql import fold
-from crm_leads.domain.search import EXACT, NAME_WEIGHT, SearchQuery, read_query
+from crm_leads.domain.search import EXACT, LIKENESS_WEIGHT, NAME_SCORE, SearchQuery, read_query
 from crm_leads.tables import companies, contact_identities, contacts, lead_stages, leads
 
 KINDS = ("contact", "company", "lead")
@@ -19,23 +21,33 @@ KINDS = ("contact", "company", "lead")
 def search(session, q: str, limit: int, types: list[str], region: str,
            responsible_ids: set[int] | None = None) -> dict:
     query = read_query(fold(q), region)
-    found = {kind: FINDERS[kind](session, query, limit, responsible_ids) for kind in KINDS if kind in types}
-    return {"results": [line for lines in found.values() for line in lines],
-            "counts": {kind: len(lines) for kind, lines in found.items()}}
+    found_by_kind = {kind: FINDERS[kind](session, query, limit, responsible_ids) for kind in KINDS if kind in types}
+    if query.words and not any(found_by_kind.values()):
+        query = replace(query, typos=True)
+        found_by_kind = {kind: FINDERS[kind](session, query, limit, responsible_ids) for kind in found_by_kind}
+    return {"results": [line for lines in found_by_kind.values() for line in lines],
+            "counts": {kind: len(lines) for kind, lines in found_by_kind.items()}}
+
+
+def _named(table, column, query: SearchQuery, limit: int) -> list:
+    """The branches for a name or title: every word in it; with `typos`, also only like the text."""
+    if not query.words:
+        return []
+    return [by_words(table, column, query.words, NAME_SCORE, limit)] + (
+        [by_likeness(table, column, query.text, LIKENESS_WEIGHT, limit)] if query.typos else [])
 
 
 def find_contacts(session, query: SearchQuery, limit: int, responsible_ids: set[int] | None = None) -> list[dict]:
-    identity, branches = contact_identities.c, []
+    identity = contact_identities.c
+    by_identity = contacts.join(contact_identities, identity.contact_id == contacts.c.id)
+    branches = _named(contacts, contacts.c.name, query, limit)
     keys = [("phone", phone) for phone in query.phones] + ([("email", query.email)] if query.email else [])
     if keys:
-        branches.append(sa.select(identity.contact_id.label("id"), sa.literal(EXACT).label("score"))
-                        .where(sa.tuple_(identity.kind, identity.value).in_(keys)))
+        branches.append(found(contacts, EXACT, sa.tuple_(identity.kind, identity.value).in_(keys), source=by_identity))
     if query.phone_suffix:  # the end of a phone is the start of its reverse
-        branches.append(sa.select(identity.contact_id.label("id"), sa.literal(query.suffix_score).label("score"))
-                        .where(identity.kind == "phone",
-                               sa.func.reverse(identity.value).like(query.phone_suffix[::-1] + "%")))
-    if query.words:
-        branches.append(by_words(contacts, contacts.c.name, query.text, query.words, NAME_WEIGHT))
+        branches.append(found(contacts, query.suffix_score, identity.kind == "phone",
+                              sa.func.reverse(identity.value).like(query.phone_suffix[::-1] + "%"),
+                              source=by_identity))
     rows = ranked(session, contacts, branches,
                   [contacts.c.name, contacts.c.phone, contacts.c.email, contacts.c.responsible_id,
                    companies.c.name.label("company_name")],
@@ -47,9 +59,9 @@ def find_contacts(session, query: SearchQuery, limit: int, responsible_ids: set[
 
 def find_companies(session, query: SearchQuery, limit: int, responsible_ids: set[int] | None = None) -> list[dict]:
     inn = companies.c.get("inn")  # arrives with the clients' company fields (their migration 0005)
-    branches = [exact(companies, inn, query.inn, EXACT)] if query.inn and inn is not None else []
-    if query.words:
-        branches.append(by_words(companies, companies.c.name, query.text, query.words, NAME_WEIGHT))
+    branches = _named(companies, companies.c.name, query, limit)
+    if query.inn and inn is not None:
+        branches.append(found(companies, EXACT, inn == query.inn))
     rows = ranked(session, companies, branches,
                   [companies.c.name, companies.c.category, companies.c.responsible_id,
                    *([inn.label("inn")] if inn is not None else [])],
@@ -59,7 +71,7 @@ def find_companies(session, query: SearchQuery, limit: int, responsible_ids: set
 
 
 def find_leads(session, query: SearchQuery, limit: int, responsible_ids: set[int] | None = None) -> list[dict]:
-    branches = [by_words(leads, leads.c.title, query.text, query.words, NAME_WEIGHT)] if query.words else []
+    branches = _named(leads, leads.c.title, query, limit)
     rows = ranked(session, leads, branches,
                   [leads.c.title, leads.c.responsible_id, contacts.c.name.label("contact_name"),
                    lead_stages.c.name.label("stage_name")],

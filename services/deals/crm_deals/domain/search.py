@@ -10,8 +10,10 @@ NUMBER = re.compile(r"^[#№]?\s*(\d{1,18})$")
 MIN_WORD = 3  # a trigram index narrows only on words of three letters or more
 WORD = re.compile(r"\w+")
 
-EXACT = 1.0  # the deal with that number
-TITLE_WEIGHT = 0.85  # times the title's trigram similarity, as leads weighs names
+# As leads scores names: the number exactly, then a title holding every word, then one only like the text.
+EXACT = 1.0
+TITLE_SCORE = 0.85
+LIKENESS_WEIGHT = 0.8  # times the trigram word similarity
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class DealSearch:
     text: str
     words: tuple[str, ...]
     number: int | None = None
+    typos: bool = False  # also titles only like the text: asked for when none holds the words
 
 
 def read_query(text: str) -> DealSearch:

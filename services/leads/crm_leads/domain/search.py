@@ -18,10 +18,12 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WORD = re.compile(r"\w+")
 
 # How sure each reading is, so that one list ranks them: an exact phone, e-mail or INN is the person
-# or company; the end of a phone is likelier the longer it is; a name scores its trigram similarity.
+# or company; the end of a phone is likelier the longer it is; a name holding every word comes next;
+# a name only like the text (a typo) scores its trigram similarity, less.
 EXACT = 1.0
 SUFFIX_BASE, SUFFIX_PER_DIGIT = 0.6, 0.03
-NAME_WEIGHT = 0.85
+NAME_SCORE = 0.85
+LIKENESS_WEIGHT = 0.8
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class SearchQuery:
     phone_suffix: str | None = None  # the last digits, 4 to 10
     email: str | None = None
     inn: str | None = None
+    typos: bool = False  # also names only like the text: asked for when nothing holds the words
 
     @property
     def suffix_score(self) -> float:
