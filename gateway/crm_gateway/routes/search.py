@@ -11,11 +11,11 @@ routes = Routes("search")
 KINDS = {"contact": "leads", "company": "leads", "lead": "leads", "deal": "deals"}  # who finds each kind
 
 
-class Kinds(fields.Field):
+class Kinds(fields.String):
     """`types=contact,deal`: a comma-separated subset of the kinds."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> list[str]:
-        kinds = [kind.strip() for kind in str(value).split(",") if kind.strip()]
+        kinds = [kind.strip() for kind in super()._deserialize(value, attr, data, **kwargs).split(",") if kind.strip()]
         unknown = [kind for kind in kinds if kind not in KINDS]
         if unknown or not kinds:
             raise ValidationError(f"a comma-separated list of {', '.join(KINDS)}")
@@ -27,7 +27,7 @@ class SearchQuery(Schema):
                       metadata={"description": "a name, phone in any format or its last digits, e-mail, INN, "
                                                "deal number (#123) or words of a title"})
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    types = Kinds(load_default=list(KINDS), metadata={"description": "e.g. `contact,deal`; every kind by default"})
+    types = Kinds(load_default=lambda: list(KINDS), metadata={"description": "e.g. `contact,deal`; every kind by default"})
 
 
 def merged(answers: list[dict], limit: int) -> dict:
