@@ -137,7 +137,8 @@ class Data:
 
     def seed_leads(self, cursor, with_inn: bool) -> dict:
         rng, loaded = self.rng, {}
-        loaded["companies"] = copy_rows(cursor, "companies", "id, name, category, responsible_id" + ", inn" * with_inn, (
+        columns = "id, name, category, responsible_id" + ", inn" * with_inn
+        loaded["companies"] = copy_rows(cursor, "companies", columns, (
             (c, f"ООО «{rng.choice(FIRMS)}{rng.choice(FIRMS).lower()} {c}»", "ABC"[c % 3], 1 + c % 50,
              *([self.inn_of(c)] if with_inn else [])) for c in range(1, self.companies + 1)))
         loaded["contacts"] = copy_rows(cursor, "contacts", "id, name, phone, email, company_id, responsible_id", (
@@ -156,7 +157,8 @@ class Data:
         cursor.execute("INSERT INTO stages (id, pipeline_id, code, name, position, kind)"
                        " VALUES (1, 1, 'new', 'Новая', 0, 'open')")
         rng = self.rng
-        return {"deals": copy_rows(cursor, "deals", "id, pipeline_id, stage_id, title, contact_id, amount, responsible_id", (
+        columns = "id, pipeline_id, stage_id, title, contact_id, amount, responsible_id"
+        return {"deals": copy_rows(cursor, "deals", columns, (
             (d, 1, 1, f"{rng.choice(WORKS)}: {self.contacts[contact - 1][1]}", contact, rng.randint(1, 500) * 1000,
              1 + d % 50) for d in range(1, self.deals + 1) for contact in [rng.randint(1, self.m)]))}
 

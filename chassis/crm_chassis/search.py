@@ -4,8 +4,8 @@ ways keeps its best score, and the kind is ranked by it. What a query means and 
 scores is the service's domain; this only runs it.
 
 Names and titles are matched on trigram indexes over `crm_chassis.sql.folded(column)` (pg_trgm):
-every word contained; or, asked for when no record holds the words (by_likeness scores every
-candidate, costly on common trigrams), something close to the whole text (a typo).
+every word contained. When no record holds the words, each mistyped word is replaced by the closest
+word the records hold (`closest_words`, `corrections`) and the search runs again, ranked lower.
 """
 import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from crm_chassis.sql import folded
 
 MAX_TEXT, MAX_LIMIT = 100, 100
+MIN_LIKENESS = 0.4  # a one-letter typo in a five-letter word is about 0.43
 
 
 class SearchInput(Schema):
@@ -38,19 +39,58 @@ def by_words(table, column, words, score: float, limit: int):
             .order_by(table.c.id.desc()).limit(limit))
 
 
-def by_likeness(table, column, text: str, weight: float, limit: int):
-    """The `limit` rows whose folded column has a part most like the text (a typo, a word cut short):
-    pg_trgm's `<%` on the trigram index; each scores `weight` times its word_similarity."""
-    target = folded(column)
-    score = (weight * sa.func.word_similarity(text, target)).label("score")
-    return (sa.select(table.c.id, score).where(sa.literal(text).op("<%")(target))
-            .order_by(score.desc(), table.c.id.desc()).limit(limit))
+def closest_words(session, words_table, words) -> dict[str, tuple[str, float]]:
+    """For each word, the most similar word the records hold (itself, 1.0, when they hold it) and its
+    trigram similarity; a word with nothing near (pg_trgm's `%`, similarity 0.3 and up) is left out.
+    `words_table` is the service's `search_words`, kept by the triggers `word_list_sql` makes."""
+    word, closest = words_table.c.word, {}
+    for typed in words:
+        likeness = sa.func.similarity(word, typed).label("likeness")
+        row = session.execute(sa.select(word, likeness).where(word.op("%")(typed))
+                              .order_by(likeness.desc(), word).limit(1)).first()
+        if row is not None:
+            closest[typed] = (row.word, float(row.likeness))
+    return closest
+
+
+def corrections(words, closest: dict[str, tuple[str, float]], minimum: float = MIN_LIKENESS):
+    """(the words with each mistyped one replaced by the closest word the records hold, the least
+    similarity among the replacements), or None when nothing was mistyped or a word has nothing close."""
+    fixed = [closest.get(word, (None, 0.0)) for word in words]
+    if any(better is None or likeness < minimum for better, likeness in fixed):
+        return None
+    if all(better == word for (better, _), word in zip(fixed, words)):
+        return None
+    return tuple(better for better, _ in fixed), min(likeness for _, likeness in fixed)
+
+
+def word_list_sql(*sources: tuple[str, str]) -> list[str]:
+    """The statements of a migration that keeps `search_words`, every folded word of three letters or
+    more (not all digits) in the (table, column) sources: the table with a trigram index, a trigger on
+    each source, and the words already there. Mistyped words are corrected against it: a few thousand
+    distinct words answer `%` in milliseconds where the names themselves would take a scan."""
+    split = ("SELECT DISTINCT w FROM {rows}regexp_split_to_table(translate(lower({text}), 'ё', 'е'), '[^0-9a-zа-я]+')"
+             " AS w WHERE length(w) >= 3 AND w !~ '^[0-9]+$'")
+    statements = [
+        "CREATE TABLE search_words (word text PRIMARY KEY)",
+        "CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops)",
+        "CREATE FUNCTION search_words_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO search_words"
+        f" (word) {split.format(rows='', text='to_jsonb(NEW) ->> TG_ARGV[0]')} ORDER BY w ON CONFLICT DO NOTHING;"
+        " RETURN NULL; END $$",
+    ]
+    for table, column in sources:
+        statements += [
+            f"CREATE TRIGGER {table}_search_words AFTER INSERT OR UPDATE OF {column} ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION search_words_keep('{column}')",
+            f"INSERT INTO search_words (word) {split.format(rows=f'{table}, ', text=column)} ON CONFLICT DO NOTHING",
+        ]
+    return statements
 
 
 def ranked(session, table, branches: list, columns: list, where: list, limit: int, joins=()) -> list:
     """The rows the branches found that meet `where`, each with its best score, best first (newest first
     among equals), `limit` at most; `joins` are (table, on) pairs the extra columns come from. A branch
-    that may find many rows comes cut to `limit` (by_words, by_likeness)."""
+    that may find many rows comes cut to `limit` (by_words)."""
     if not branches:
         return []
     union = sa.union_all(*(branch.where(*where) for branch in branches)).subquery()

@@ -4,10 +4,16 @@
 person typed match themselves (LIKE ... ESCAPE '/', the escape character itself escaped too).
 
 `folded(column)` is the form text search compares and indexes: lower case, `ё` read as `е`; `fold(text)`
-is the same on the Python side. An index meant for search is built on exactly `folded(column)`
+is the same on the Python side, and `words_of(folded text)` the words a trigram index narrows by (three
+letters or more, not all digits). An index meant for search is built on exactly `folded(column)`
 (`translate(lower(column), 'ё', 'е')`), or the planner cannot use it.
 """
+import re
+
 import sqlalchemy as sa
+
+MIN_WORD = 3  # a trigram index narrows only on words of three letters or more
+WORD = re.compile(r"\w+")
 
 
 def contains(column, text: str):
@@ -16,6 +22,10 @@ def contains(column, text: str):
 
 def fold(text: str) -> str:
     return " ".join(text.lower().replace("ё", "е").split())
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    return tuple(word for word in WORD.findall(text) if len(word) >= MIN_WORD and not word.isdigit())
 
 
 def folded(column):

@@ -1,14 +1,20 @@
 """The one search box: what a typed query means to leads and to deals, and how their answers merge."""
 import pytest
 
-from crm_chassis.sql import fold
+from crm_chassis.search import corrections
+from crm_chassis.sql import fold, words_of
+from crm_deals.domain.search import corrected as corrected_deal
 from crm_deals.domain.search import read_query as read_deal_query
 from crm_gateway.routes.search import merged
-from crm_leads.domain.search import read_query
+from crm_leads.domain.search import NAME_SCORE, corrected, read_query
 
 
 def leads_reading(typed: str):
-    return read_query(fold(typed))
+    return read_query(fold(typed), words_of(fold(typed)))
+
+
+def deals_reading(typed: str):
+    return read_deal_query(fold(typed), words_of(fold(typed)))
 
 
 @pytest.mark.parametrize("typed", ["8 916 123-45-67", "+7 (916) 1234567", "79161234567", "8(916)123 45 67"])
@@ -47,7 +53,6 @@ def test_ten_or_twelve_digits_as_typed_may_be_an_inn(typed, inn):
 
 def test_names_are_folded_words_of_three_letters_or_more():
     reading = leads_reading("  Пётр  ИВАНОВ ан ")
-    assert reading.text == "петр иванов ан"
     assert reading.words == ("петр", "иванов")
     assert reading.phones == () and reading.phone_suffix is None and reading.inn is None
 
@@ -55,11 +60,32 @@ def test_names_are_folded_words_of_three_letters_or_more():
 @pytest.mark.parametrize("typed, number", [("#123", 123), ("№ 45", 45), ("123", 123), ("12a", None),
                                            ("ремонт 123", None)])
 def test_a_deal_number_is_digits_with_or_without_its_sign(typed, number):
-    assert read_deal_query(fold(typed)).number == number
+    assert deals_reading(typed).number == number
 
 
 def test_deal_titles_are_searched_by_their_words():
-    assert read_deal_query(fold("Ремонт Ёлки")).words == ("ремонт", "елки")
+    assert deals_reading("Ремонт Ёлки").words == ("ремонт", "елки")
+
+
+def test_a_mistyped_word_is_replaced_by_the_closest_word_the_records_hold():
+    closest = {"анна": ("анна", 1.0), "каралева": ("королева", 0.5)}
+    assert corrections(("анна", "каралева"), closest) == (("анна", "королева"), 0.5)
+
+
+@pytest.mark.parametrize("second, closest", [
+    ("королева", ("королева", 1.0)),  # nothing mistyped
+    ("кавалер", None),  # nothing near
+    ("кралька", ("королева", 0.3)),  # too far to be a typo
+])
+def test_no_correction_when_nothing_was_mistyped_or_nothing_is_close(second, closest):
+    near = {"анна": ("анна", 1.0)} | ({second: closest} if closest else {})
+    assert corrections(("анна", second), near) is None
+
+
+def test_a_corrected_query_ranks_below_one_whose_words_the_records_hold():
+    lead_query, deal_query = leads_reading("каралева"), deals_reading("ремонд")
+    assert corrected(lead_query, ("королева",), 0.5).name_score < NAME_SCORE
+    assert corrected_deal(deal_query, ("ремонт",), 0.6).title_score < deal_query.title_score
 
 
 def test_answers_merge_into_one_list_best_first_and_counts_add_up():

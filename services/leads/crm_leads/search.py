@@ -2,39 +2,38 @@
 
 Each reading of the query (domain/search.py) is a branch on an index of its own: exact identities
 (phone, e-mail) on contact_identities' key, the end of a phone on its reverse
-(contact_identities_phone_suffix), INN on companies_inn, names and titles on trigram indexes; typos
-only when no kind has a record holding the words (crm_chassis.search). Each kind is found by one function taking
+(contact_identities_phone_suffix), INN on companies_inn, names and titles on trigram indexes; when no
+kind has a record holding the words, mistyped words are corrected against search_words and the search
+runs again (crm_chassis.search). Each kind is found by one function taking
 `responsible_ids` (None: everyone's), so that who may see which record is decided in one place per kind.
 """
-from dataclasses import replace
-
 import sqlalchemy as sa
 
-from crm_chassis.search import by_likeness, by_words, found, ranked, result, visible
-from crm_chassis.sql import fold
-from crm_leads.domain.search import EXACT, LIKENESS_WEIGHT, NAME_SCORE, SearchQuery, read_query
-from crm_leads.tables import companies, contact_identities, contacts, lead_stages, leads
+from crm_chassis.search import by_words, closest_words, corrections, found, ranked, result, visible
+from crm_chassis.sql import fold, words_of
+from crm_leads.domain.search import EXACT, SearchQuery, corrected, read_query
+from crm_leads.tables import companies, contact_identities, contacts, lead_stages, leads, search_words
 
 KINDS = ("contact", "company", "lead")
 
 
 def search(session, q: str, limit: int, types: list[str], region: str,
            responsible_ids: set[int] | None = None) -> dict:
-    query = read_query(fold(q), region)
+    text = fold(q)
+    query = read_query(text, words_of(text), region)
     found_by_kind = {kind: FINDERS[kind](session, query, limit, responsible_ids) for kind in KINDS if kind in types}
-    if query.words and not any(found_by_kind.values()):
-        query = replace(query, typos=True)
+    fixed = corrections(query.words, closest_words(session, search_words, query.words)) \
+        if query.words and not any(found_by_kind.values()) else None
+    if fixed:
+        query = corrected(query, *fixed)
         found_by_kind = {kind: FINDERS[kind](session, query, limit, responsible_ids) for kind in found_by_kind}
     return {"results": [line for lines in found_by_kind.values() for line in lines],
             "counts": {kind: len(lines) for kind, lines in found_by_kind.items()}}
 
 
 def _named(table, column, query: SearchQuery, limit: int) -> list:
-    """The branches for a name or title: every word in it; with `typos`, also only like the text."""
-    if not query.words:
-        return []
-    return [by_words(table, column, query.words, NAME_SCORE, limit)] + (
-        [by_likeness(table, column, query.text, LIKENESS_WEIGHT, limit)] if query.typos else [])
+    """The branch for a name or title: every word in it."""
+    return [by_words(table, column, query.words, query.name_score, limit)] if query.words else []
 
 
 def find_contacts(session, query: SearchQuery, limit: int, responsible_ids: set[int] | None = None) -> list[dict]:

@@ -152,3 +152,7 @@ contact_deals = sa.Table(
     sa.Column("open", sa.Boolean, nullable=False, server_default=sa.true()),
     *_timestamps(),
 )
+
+# Every folded word of the names and titles (kept by triggers, crm_chassis.search.word_list_sql): a mistyped
+# word in a search is corrected against it.
+search_words = sa.Table("search_words", metadata, sa.Column("word", sa.Text, primary_key=True))

@@ -4,27 +4,30 @@ The text comes folded (lower case, `ё` as `е`: `crm_chassis.sql.fold`, the for
 A number is both a deal number and, to leads, the end of a phone: each side scores its own reading.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 NUMBER = re.compile(r"^[#№]?\s*(\d{1,18})$")
-MIN_WORD = 3  # a trigram index narrows only on words of three letters or more
-WORD = re.compile(r"\w+")
 
-# As leads scores names: the number exactly, then a title holding every word, then one only like the text.
+# As leads scores names: the number exactly, then a title holding every word, then one holding the words
+# a mistyped query was corrected to, by how like them it was.
 EXACT = 1.0
 TITLE_SCORE = 0.85
-LIKENESS_WEIGHT = 0.8  # times the trigram word similarity
+LIKENESS_WEIGHT = 0.8
 
 
 @dataclass(frozen=True)
 class DealSearch:
-    text: str
     words: tuple[str, ...]
     number: int | None = None
-    typos: bool = False  # also titles only like the text: asked for when none holds the words
+    title_score: float = TITLE_SCORE
 
 
-def read_query(text: str) -> DealSearch:
+def corrected(query: DealSearch, words: tuple[str, ...], likeness: float) -> DealSearch:
+    """The query with the words the titles hold in place of the mistyped ones, ranked below exact words."""
+    return replace(query, words=words, title_score=LIKENESS_WEIGHT * likeness)
+
+
+def read_query(text: str, words: tuple[str, ...]) -> DealSearch:
+    """`text` folded, `words` its words long enough to search titles by (crm_chassis.sql.words_of)."""
     number = NUMBER.match(text)
-    return DealSearch(text, tuple(word for word in WORD.findall(text) if len(word) >= MIN_WORD and not word.isdigit()),
-                      int(number.group(1)) if number else None)
+    return DealSearch(words, int(number.group(1)) if number else None)

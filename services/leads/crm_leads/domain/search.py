@@ -7,19 +7,17 @@ as `е`: `crm_chassis.sql.fold`, the form the search indexes hold). One query ma
 reading is searched and the ranking sorts them out.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crm_leads.domain.identity import DEFAULT_REGION, InvalidPhone, normalize_email, normalize_phone
 
 MIN_SUFFIX, MAX_SUFFIX = 4, 10
-MIN_WORD = 3  # a trigram index narrows only on words of three letters or more
 PHONE_PUNCTUATION = re.compile(r"^[\d\s()+\-.]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-WORD = re.compile(r"\w+")
 
 # How sure each reading is, so that one list ranks them: an exact phone, e-mail or INN is the person
 # or company; the end of a phone is likelier the longer it is; a name holding every word comes next;
-# a name only like the text (a typo) scores its trigram similarity, less.
+# a name holding the words a mistyped query was corrected to scores less, by how like them it was.
 EXACT = 1.0
 SUFFIX_BASE, SUFFIX_PER_DIGIT = 0.6, 0.03
 NAME_SCORE = 0.85
@@ -28,27 +26,31 @@ LIKENESS_WEIGHT = 0.8
 
 @dataclass(frozen=True)
 class SearchQuery:
-    text: str  # folded, for names and titles
     words: tuple[str, ...]  # the folded words long enough to narrow by
     phones: tuple[str, ...] = ()  # E.164
     phone_suffix: str | None = None  # the last digits, 4 to 10
     email: str | None = None
     inn: str | None = None
-    typos: bool = False  # also names only like the text: asked for when nothing holds the words
+    name_score: float = NAME_SCORE
 
     @property
     def suffix_score(self) -> float:
         return SUFFIX_BASE + SUFFIX_PER_DIGIT * len(self.phone_suffix or "")
 
 
-def read_query(text: str, region: str = DEFAULT_REGION) -> SearchQuery:
-    words = tuple(word for word in WORD.findall(text) if len(word) >= MIN_WORD and not word.isdigit())
+def corrected(query: SearchQuery, words: tuple[str, ...], likeness: float) -> SearchQuery:
+    """The query with the words the records hold in place of the mistyped ones, ranked below exact words."""
+    return replace(query, words=words, name_score=LIKENESS_WEIGHT * likeness)
+
+
+def read_query(text: str, words: tuple[str, ...], region: str = DEFAULT_REGION) -> SearchQuery:
+    """`text` folded, `words` its words long enough to search names by (crm_chassis.sql.words_of)."""
     if EMAIL.match(text):
-        return SearchQuery(text, (), email=normalize_email(text))
+        return SearchQuery((), email=normalize_email(text))
     if not PHONE_PUNCTUATION.match(text):
-        return SearchQuery(text, words)
+        return SearchQuery(words)
     digits = re.sub(r"\D", "", text)
-    return SearchQuery(text, (), phones=_phones(text, region), phone_suffix=_suffix(digits),
+    return SearchQuery((), phones=_phones(text, region), phone_suffix=_suffix(digits),
                        inn=digits if len(digits) in (10, 12) and digits == text else None)
 
 

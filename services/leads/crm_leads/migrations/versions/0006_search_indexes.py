@@ -1,5 +1,6 @@
-"""the one search: trigram indexes on folded names and titles (typos, parts of words), the end of a
-phone as the start of its reverse, and companies by INN
+"""the one search: trigram indexes on folded names and titles (parts of words), the end of a phone
+as the start of its reverse, companies by INN, and the list of words the names and titles hold, kept
+by triggers, against which a mistyped word is corrected
 
 Names and titles are indexed as crm_chassis.sql.folded writes them: translate(lower(x), 'ё', 'е').
 Revises 0004 here; when the clients' 0005 (versions, archive, companies.inn) is in too, it goes before
@@ -10,8 +11,11 @@ Revises: 0004
 """
 from alembic import op
 
+from crm_chassis.search import word_list_sql
+
 revision = "0006"
 down_revision = "0004"
+WORD_SOURCES = (("contacts", "name"), ("companies", "name"), ("leads", "title"))
 FOLDED = {"contacts_name_trgm": ("contacts", "name"), "companies_name_trgm": ("companies", "name"),
           "leads_title_trgm": ("leads", "title")}
 INN_INDEX = """
@@ -31,9 +35,15 @@ def upgrade():
     # guessing thousands of rows for a suffix, would walk a whole index instead
     op.execute("CREATE INDEX contact_identities_phone_suffix ON contact_identities (reverse(value) text_pattern_ops)")
     op.execute(INN_INDEX)
+    for statement in word_list_sql(*WORD_SOURCES):
+        op.execute(statement)
 
 
 def downgrade():
+    for table, _ in WORD_SOURCES:
+        op.execute(f"DROP TRIGGER {table}_search_words ON {table}")
+    op.execute("DROP FUNCTION search_words_keep()")
+    op.drop_table("search_words")
     op.execute("DROP INDEX IF EXISTS companies_inn")
     op.drop_index("contact_identities_phone_suffix", "contact_identities")
     for index, (table, _) in FOLDED.items():
