@@ -14,10 +14,10 @@ dropped at the end, also on an error or the time limit.
 Then --queries searches of each kind (a phone as `8 916 123-45-67`, as `+7 (916) 1234567`, as
 `79161234567`, its last 4 and last 7 digits, a surname, a first name and surname, a surname with a
 typo, an e-mail, an INN, a deal number, a common title word), each aimed at a random existing record,
-are timed in-process: leads' `crm_leads.search.search` (contacts, companies, leads) plus deals'
-`crm_deals.search.search`, one after the other, with limit 20. That is the database side of one
-`GET /search` (the gateway asks both at once, so its wait is the slower of the two, not their sum),
-without RPC or HTTP. Each kind's statements are also run once under EXPLAIN ANALYZE, and the indexes
+are timed in-process: leads' `crm_leads.search.search` (contacts, companies, leads) and deals'
+`crm_deals.search.search`, one after the other, with limit 20. The figure is the slower of the two,
+what one `GET /search` waits for on the database side (the gateway asks both at once), without RPC
+or HTTP; the note gives the p95 of both in turn too. Each kind's statements are also run once under EXPLAIN ANALYZE, and the indexes
 their plans read are listed: a kind that reads no search index scans a table.
 
 Beside them, on the same server in the same run: the raw PostgreSQL figures, a primary-key lookup on
@@ -225,14 +225,16 @@ def seed(args: argparse.Namespace, data: Data, names: dict, deadline: float) -> 
     return loaded, seconds
 
 
-def one_search(sessions: dict, q: str) -> float:
-    began = time.perf_counter()
-    leads_search.search(sessions["leads"], q, 20, list(leads_search.KINDS), "RU")
-    deals_search.search(sessions["deals"], q, 20)
-    took = time.perf_counter() - began
-    for session in sessions.values():
-        session.rollback()
-    return took
+def one_search(sessions: dict, q: str) -> tuple[float, float]:
+    """(leads' seconds, deals' seconds) for one search, one after the other."""
+    took = []
+    for service, run in (("leads", lambda s: leads_search.search(s, q, 20, list(leads_search.KINDS), "RU")),
+                         ("deals", lambda s: deals_search.search(s, q, 20))):
+        began = time.perf_counter()
+        run(sessions[service])
+        took.append(time.perf_counter() - began)
+        sessions[service].rollback()
+    return took[0], took[1]
 
 
 def indexes_read(sessions: dict, q: str) -> set[str]:
@@ -313,9 +315,12 @@ def main(args: argparse.Namespace) -> None:
         f"{loaded[k]:,}" for k in ("contacts", "identities", "companies", "leads", "deals")), size_note))
     rows.append(("seeding s", f"{sum(seconds.values()):.0f}", ", ".join(f"{k} {v:.0f}" for k, v in seconds.items())))
     for kind in KINDS:
-        over = percentile(sorted(timings[kind]), .95) > 0.050
-        rows.append((f"search p50 / p95 / max ms, {kind}", figures(timings[kind]),
-                     ("OVER 50 ms p95; " if over else "") + ", ".join(sorted(plans[kind])) or "NO INDEX READ"))
+        slower = [max(pair) for pair in timings[kind]]  # the gateway asks both at once
+        in_turn = sorted(sum(pair) for pair in timings[kind])
+        over = percentile(sorted(slower), .95) > 0.050
+        rows.append((f"search p50 / p95 / max ms, {kind}", figures(slower),
+                     ("OVER 50 ms p95; " if over else "") + f"both in turn p95 {percentile(in_turn, .95) * 1000:.1f};"
+                     f" {', '.join(sorted(plans[kind])) or 'NO INDEX READ'}"))
     rows.append(("raw PG lookup by id p50 / p95 / max ms", figures(raw), "SELECT * FROM contacts WHERE id = ?"))
     rows.append(("raw PG commits/s", f"{commits:.1f}", "single-row INSERTs, one connection"))
     print_table(rows, note="note (indexes the plans read)")
