@@ -11,8 +11,14 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 
-def make_envelope(event_type: str, data: dict, producer: str, correlation_id: str | None) -> dict:
-    return {
+# Names the keys of `data` a consumer may use but must never store (an erasure's identifiers):
+# the relay strips them from its outbox row once published, and no consumer keeps such an event.
+TRANSIENT = "transient"
+
+
+def make_envelope(event_type: str, data: dict, producer: str, correlation_id: str | None,
+                  transient: tuple[str, ...] = ()) -> dict:
+    envelope = {
         "event_id": str(uuid.uuid4()),
         "event_type": event_type,
         "occurred_at": datetime.now(UTC).isoformat(),
@@ -20,6 +26,15 @@ def make_envelope(event_type: str, data: dict, producer: str, correlation_id: st
         "correlation_id": correlation_id,
         "data": data,
     }
+    if transient:
+        envelope[TRANSIENT] = list(transient)
+    return envelope
+
+
+def without_transient(envelope: dict) -> dict:
+    """The envelope as it may be kept: its transient data keys removed."""
+    transient = envelope.get(TRANSIENT) or []
+    return {**envelope, "data": {key: value for key, value in envelope["data"].items() if key not in transient}}
 
 
 class Reading(Schema):

@@ -10,6 +10,7 @@ word the records hold (`closest_words`, `corrections`) and the search runs again
 import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
 
+from crm_chassis.records import archived_filter
 from crm_chassis.sql import folded
 
 MAX_TEXT, MAX_LIMIT = 100, 100
@@ -107,8 +108,8 @@ def ranked(session, table, branches: list, columns: list, where: list, limit: in
 
 def visible(table, responsible_ids: set[int] | None) -> list:
     """Conditions for what a search shows: not archived, and among `responsible_ids` unless None (all)."""
-    # archived_at arrives with each service's archive (leads: the clients' 0005); until then every row is live
-    shown = [table.c.archived_at.is_(None)] if "archived_at" in table.c else []
+    # deals' archive is another branch's; until a table has archived_at, every row of it is live
+    shown = [archived_filter(table, archived=False)] if "archived_at" in table.c else []
     if responsible_ids is not None:
         shown.append(table.c.responsible_id.in_(responsible_ids))
     return shown

@@ -6,6 +6,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import NotFound, Unprocessable
+from crm_chassis.records import bumped
 from crm_leads.tables import companies, contacts, duty_roster, lead_stages, leads, reassignments, substitutes
 
 
@@ -69,7 +70,7 @@ def reassign(tx: Transaction, from_user: int, to_user: int | None, reason: str, 
         table, condition = _owned(entity)
         ids = tx.session.execute(
             sa.update(table).where(table.c.responsible_id == from_user, condition)
-            .values(responsible_id=to_user).returning(table.c.id)
+            .values(responsible_id=to_user, **bumped(table)).returning(table.c.id)
         ).scalars().all()
         if ids:
             tx.session.execute(sa.insert(reassignments), [
@@ -97,7 +98,7 @@ def return_assignments(tx: Transaction, batch_id: str, missing_ok: bool = False,
         table, _ = _owned(row["entity"])
         back = tx.session.execute(
             sa.update(table).where(table.c.id == row["entity_id"], table.c.responsible_id == row["to_user"])
-            .values(responsible_id=row["from_user"]).returning(table.c.id)
+            .values(responsible_id=row["from_user"], **bumped(table)).returning(table.c.id)
         ).first()
         if back:
             returned[row["entity"]].append(row["entity_id"])

@@ -57,15 +57,13 @@ def find_contacts(session, query: SearchQuery, limit: int, responsible_ids: set[
 
 
 def find_companies(session, query: SearchQuery, limit: int, responsible_ids: set[int] | None = None) -> list[dict]:
-    inn = companies.c.get("inn")  # arrives with the clients' company fields (their migration 0005)
     branches = _named(companies, companies.c.name, query, limit)
-    if query.inn and inn is not None:
-        branches.append(found(companies, EXACT, inn == query.inn))
+    if query.inn:
+        branches.append(found(companies, EXACT, companies.c.inn == query.inn))
     rows = ranked(session, companies, branches,
-                  [companies.c.name, companies.c.category, companies.c.responsible_id,
-                   *([inn.label("inn")] if inn is not None else [])],
+                  [companies.c.name, companies.c.category, companies.c.responsible_id, companies.c.inn],
                   visible(companies, responsible_ids), limit)
-    return [result("company", row, row["name"], row.get("inn") and f"ИНН {row['inn']}", f"категория {row['category']}")
+    return [result("company", row, row["name"], row["inn"] and f"ИНН {row['inn']}", f"категория {row['category']}")
             for row in rows]
 
 

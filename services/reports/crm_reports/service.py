@@ -3,11 +3,12 @@ from datetime import UTC, datetime
 
 from nameko.timer import timer
 
+from crm_chassis.erasure import Erasure
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_reports import exports, projections, queries
-from crm_reports.readings import READINGS
+from crm_reports import erasure, exports, projections, queries
+from crm_reports.readings import READINGS, ContactErasedReading
 from crm_reports.domain.calendar import local_day
 from crm_reports.schemas import (AbcQuery, CrewLoadQuery, ForecastQuery, FunnelQuery, KpiQuery, LeadsPerDayQuery,
                                  LossesQuery, ProblemsQuery, SegmentClientsQuery, SegmentInput)
@@ -122,6 +123,10 @@ class ReportsService(ServiceBase):
             return result
 
         return self.db.transaction(rebuild_and_snapshot)
+
+    @on_event("leads", "contact.erased.v1", ContactErasedReading)
+    def erase_contact(self, tx, erased, envelope):
+        erasure.erase_contact(tx, Erasure.read(erased))
 
 
 def _handler(name: str):
