@@ -115,12 +115,15 @@ def test_a_company_by_its_inn(system):
 
 def test_archived_records_are_left_out(system):
     surname = unique_word()
-    contact = new_lead(system.admin, name=f"Борис {surname}")["contact"]
-    archived = system.admin.post(f"/contacts/{contact['id']}/archive")
-    assert archived.status_code == 200, archived.text
-    assert not found(search(system.admin, surname), "contact", contact["id"])
+    lead = new_lead(system.admin, name=f"Борис {surname}", title=f"Окна {surname}")
+    contact = lead["contact"]
+    assert {line["type"] for line in search(system.admin, surname)} == {"contact", "lead"}
+    for path in (f"/leads/{lead['id']}/archive", f"/contacts/{contact['id']}/archive"):  # the open lead first
+        archived = system.admin.post(path)
+        assert archived.status_code == 200, archived.text
+    assert search(system.admin, surname) == []
     assert system.admin.post(f"/contacts/{contact['id']}/restore").status_code == 200
-    assert found(search(system.admin, surname), "contact", contact["id"])
+    assert [(line["type"], line["id"]) for line in search(system.admin, surname)] == [("contact", contact["id"])]
 
 
 @pytest.mark.parametrize("params, field", [({"q": ""}, "q"), ({"q": "   "}, "q"), ({"q": "я" * 101}, "q"), ({}, "q"),
