@@ -7,6 +7,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
 from crm_chassis.records import archived_filter, bumped
+from crm_chassis.sql import contains
 from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
 from crm_leads import erasure
 from crm_leads.events import CompanyCreatedV1, ContactAttachedV1
@@ -174,9 +175,8 @@ def client_card(session, contact_id: int, limit: int, offset: int) -> dict:
 def list_contacts(session, q: str | None, archived: bool, limit: int, offset: int) -> dict:
     query = sa.select(contacts.c.id).where(contacts.c.merged_into_id.is_(None), archived_filter(contacts, archived))
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(contacts.c.name).like(pattern), contacts.c.phone.like(f"%{q}%"),
-                                   contacts.c.email.like(pattern)))
+        query = query.where(sa.or_(*(contains(column, q) for column in (contacts.c.name, contacts.c.phone,
+                                                                         contacts.c.email))))
     total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     ids = session.execute(query.order_by(contacts.c.id.desc()).limit(limit).offset(offset)).scalars().all()
     summaries = _summaries(session, ids)
