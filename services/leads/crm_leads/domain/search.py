@@ -9,7 +9,8 @@ reading is searched and the ranking sorts them out.
 import re
 from dataclasses import dataclass, replace
 
-from crm_leads.domain.identity import DEFAULT_REGION, InvalidPhone, normalize_email, normalize_phone
+from crm_chassis.phones import DEFAULT_REGION, InvalidPhone, normalize_phone
+from crm_leads.domain.identity import normalize_email
 
 MIN_SUFFIX, MAX_SUFFIX = 4, 10
 PHONE_PUNCTUATION = re.compile(r"^[\d\s()+\-.]+$")
