@@ -77,3 +77,13 @@ def test_reports_abc_kpi_registry_and_rebuild_on_scratch_databases(infrastructur
                    "KPI registry median / worst ms, one manager, the period",
                    "KPI registry median / worst ms, every manager, 30 days + live today",
                    "rebuild events/s", "raw PG commits/s")
+
+
+def test_search_on_scratch_databases_beside_raw_postgres(infrastructure):
+    output = run_tiny("search.py", *TIME_LIMIT)
+    assert_figures(output, "data: contacts / identities / companies / leads / deals", "seeding s",
+                   *(f"search p50 / p95 / max ms, {kind}" for kind in (
+                       "phone 8 916 123-45-67", "phone +7 (916) 1234567", "phone 79161234567", "last 4 digits",
+                       "last 7 digits", "surname", "first name and surname", "surname with a typo", "e-mail", "INN",
+                       "deal number", "title word")),
+                   "raw PG lookup by id p50 / p95 / max ms", "raw PG commits/s")

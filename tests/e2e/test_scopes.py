@@ -162,6 +162,21 @@ def test_leads_contacts_companies_and_client_cards(world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_search_finds_only_what_the_role_may_see(world, role):
+    client, expected = world.clients[role], READS[role]
+    response = client.get("/search", params={"q": world.mark, "limit": 100})
+    if expected is None:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200, response.text
+    found = {(line["type"], line["id"]) for line in response.json()["results"]}
+    records = {"deal": world.deals, "lead": world.leads, "company": world.companies,
+               "contact": {owner: lead["contact"] for owner, lead in world.leads.items()}}
+    for kind, by_owner in records.items():
+        assert {owner for owner, record in by_owner.items() if (kind, record["id"]) in found} == expected, kind
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_reports_show_only_reachable_managers(world, role):
     client, expected = world.clients[role], REPORTS[role]
     managers = {world.ids["manager_a"]: "a", world.ids["manager_b"]: "b"}

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from crm_chassis.errors import InvalidInput
 from crm_chassis.scope import in_departments, visible
+from crm_chassis.sql import contains
 from crm_deals.domain.board import lay_out
 from crm_deals.tables import deals, pipelines, stages, tasks
 
@@ -16,7 +17,7 @@ def _matching(responsible_id: int | None, q: str | None) -> list:
     if responsible_id is not None:
         found.append(deals.c.responsible_id == responsible_id)
     if q:
-        found.append(deals.c.title.icontains(q, autoescape=True))
+        found.append(contains(deals.c.title, q))
     return found
 
 

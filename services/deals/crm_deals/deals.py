@@ -6,6 +6,7 @@ from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound, ServiceError, Unprocessable
 from crm_chassis.records import archived_filter, bumped, changes, check_version, save
 from crm_chassis.scope import changeable, in_departments, visible
+from crm_chassis.sql import contains
 from crm_deals.domain.automation import Trigger
 from crm_deals.domain.records import DEAL_FIELDS, custom_field_changes, plain
 from crm_deals.domain.fields import missing_for_stage, normalize_all
@@ -43,6 +44,11 @@ def in_scope(change: bool = False) -> list:
     viewer's scope and their pipeline is open to the viewer's departments."""
     return [changeable(deals.c.responsible_id) if change else visible(deals.c.responsible_id),
             in_departments(pipelines.c.department_ids)]
+
+
+def open_pipelines():
+    """A where-clause on deals alone: their pipeline is open to the viewer's departments."""
+    return deals.c.pipeline_id.in_(sa.select(pipelines.c.id).where(in_departments(pipelines.c.department_ids)))
 
 
 def check_scope(session, deal_id: int, change: bool = False) -> None:
@@ -218,7 +224,7 @@ def list_deals(session, *, pipeline=None, stage=None, responsible_id=None, conta
     if no_planned_activity:  # open deals with no open task: nobody will touch them
         query = query.where(~sa.exists().where(*open_task))
     if q:
-        query = query.where(deals.c.title.ilike(f"%{q}%"))
+        query = query.where(contains(deals.c.title, q))
     if overdue_tasks:
         query = query.where(sa.exists().where(*open_task, tasks.c.due_at < sa.func.now()))
     if tasks_due_from and tasks_due_to:  # open tasks due in [from, to): e.g. today

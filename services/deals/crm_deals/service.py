@@ -3,15 +3,16 @@ from zoneinfo import ZoneInfo
 
 from nameko.timer import timer
 
-from crm_chassis import context
+from crm_chassis import context, scope
 from crm_chassis.db import Database
 from crm_chassis.erasure import Erasure
 from crm_chassis.handlers import on_event
+from crm_chassis.search import SearchInput
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_deals import (
     approvals, automation, board, cards, comments, configuration, deals, documents, erasure, payments, pipelines,
-    records, tasks, timed,
+    records, search, tasks, timed,
 )
 from crm_deals.deals import Actor
 from crm_deals.readings import (
@@ -87,6 +88,10 @@ class DealsService(ServiceBase):
     def deal_stages(self, deal_ids: list) -> dict:
         ids = [int(i) for i in deal_ids if str(i).isdigit()][:1000]
         return self.db.read(deals.stages_of, ids)
+
+    @rpc
+    def search(self, **query) -> dict:
+        return self.db.read(search.search, **load(SearchInput(), query), responsible_ids=scope.visible_ids())
 
     @rpc
     def list_deals(self, **query) -> dict:

@@ -173,3 +173,7 @@ documents = sa.Table(
     sa.Column("uploaded_by", sa.BigInteger),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
+
+# Every folded word of the names and titles (kept by triggers, crm_chassis.search.word_list_sql): a mistyped
+# word in a search is corrected against it.
+search_words = sa.Table("search_words", metadata, sa.Column("word", sa.Text, primary_key=True))

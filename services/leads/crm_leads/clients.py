@@ -8,6 +8,7 @@ from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
 from crm_chassis.records import archived_filter, bumped
 from crm_chassis.scope import changeable, visible, visible_ids
+from crm_chassis.sql import contains
 from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
 from crm_leads import erasure
 from crm_leads.events import CompanyCreatedV1, ContactAttachedV1
@@ -148,13 +149,19 @@ def communication_dict(row) -> dict:
     }
 
 
-def visible_contacts(contact_id=contacts.c.id, responsible_id=contacts.c.responsible_id):
-    """A where-clause: the contacts the viewer may see — theirs by responsible, or the client of a
-    deal the viewer may see (its responsible is a participant)."""
-    if visible_ids() is None:
+def seen_contacts(responsible_ids, contact_id=contacts.c.id, responsible_id=contacts.c.responsible_id):
+    """A where-clause: the contacts whose responsible is among `responsible_ids` (None: all), or who are
+    the client of a deal whose responsible is (the deal's responsible is a participant)."""
+    if responsible_ids is None:
         return sa.true()
-    through_deals = sa.select(contact_deals.c.contact_id).where(visible(contact_deals.c.responsible_id))
-    return sa.or_(visible(responsible_id), contact_id.in_(through_deals))
+    ids = sorted(responsible_ids)
+    through_deals = sa.select(contact_deals.c.contact_id).where(contact_deals.c.responsible_id.in_(ids))
+    return sa.or_(responsible_id.in_(ids), contact_id.in_(through_deals))
+
+
+def visible_contacts(contact_id=contacts.c.id, responsible_id=contacts.c.responsible_id):
+    """A where-clause: the contacts the viewer may see (`seen_contacts` of the viewer's read scope)."""
+    return seen_contacts(visible_ids(), contact_id, responsible_id)
 
 
 def check_contact_scope(session, contact_ids: list[int], change: bool = False) -> None:
@@ -197,9 +204,8 @@ def list_contacts(session, q: str | None, archived: bool, limit: int, offset: in
     query = sa.select(contacts.c.id).where(contacts.c.merged_into_id.is_(None), archived_filter(contacts, archived),
                                            visible_contacts())
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(contacts.c.name).like(pattern), contacts.c.phone.like(f"%{q}%"),
-                                   contacts.c.email.like(pattern)))
+        query = query.where(sa.or_(*(contains(column, q) for column in (contacts.c.name, contacts.c.phone,
+                                                                         contacts.c.email))))
     total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     ids = session.execute(query.order_by(contacts.c.id.desc()).limit(limit).offset(offset)).scalars().all()
     summaries = _summaries(session, ids)

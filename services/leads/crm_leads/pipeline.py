@@ -6,6 +6,7 @@ from crm_chassis import records
 from crm_chassis.db import Transaction
 from crm_chassis.errors import NotFound, Unprocessable
 from crm_chassis.scope import changeable, visible
+from crm_chassis.sql import contains
 from crm_leads import clients, ownership
 from crm_leads.domain.pipeline import MoveRefused, Stage, check_move
 from crm_leads.events import LeadConvertedV1, LeadCreatedV1, LeadStageChangedV1
@@ -125,8 +126,7 @@ def list_leads(session, *, source=None, stage=None, stage_kind=None, channel=Non
         (leads.c.channel, channel), (leads.c.responsible_id, responsible_id), (leads.c.contact_id, contact_id),
     ) if value is not None]
     if q:
-        conditions.append(sa.or_(sa.func.lower(leads.c.title).like(f"%{q.lower()}%"),
-                                 contacts.c.phone.like(f"%{q}%")))
+        conditions.append(sa.or_(contains(leads.c.title, q), contains(contacts.c.phone, q)))
     query = _query().where(visible(leads.c.responsible_id), *conditions)
     total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(query.order_by(leads.c.id.desc()).limit(limit).offset(offset)).mappings()

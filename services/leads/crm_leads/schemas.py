@@ -1,9 +1,11 @@
 """What leads accepts over RPC: marshmallow in (tolerant of unknown keys only where noted)."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from crm_chassis import search
 from crm_leads.domain.pipeline import CLIENT_TYPES, COMPANY_CATEGORIES
 from crm_leads.domain.records import inn_problem
 from crm_leads.domain.sorting import CATEGORIES
+from crm_leads.search import KINDS
 
 SOURCE = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,62}$", error="lower-case letters, digits, '_', '.', '-'")
 CHANNELS = ("call", "sms", "whatsapp", "telegram", "email")
@@ -136,6 +138,10 @@ class CardQuery(Schema):
     contact_id = fields.Integer(required=True)
     limit = PAGE["limit"]
     offset = PAGE["offset"]
+
+
+class SearchInput(search.SearchInput):
+    types = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=list(KINDS))
 
 
 class ContactQuery(Schema):

@@ -1,13 +1,13 @@
-from crm_chassis import context
+from crm_chassis import context, scope
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_leads import client_records, clients, erasure, importer, inbox, intake, ownership, pipeline
+from crm_leads import client_records, clients, erasure, importer, inbox, intake, ownership, pipeline, search
 from crm_leads.readings import AbsenceReading, DealReading, DealResponsibleReading
 from crm_leads.schemas import (
     ArchiveInput, CardQuery, CommunicationInput, CompanyEditInput, CompanyInput, CompanyQuery, ContactEditInput,
     ContactQuery, ErasureInput, InboxQuery, IntervalInput, LeadListQuery, LeadUpdateInput, ManualLeadInput,
-    MergeInput, MoveInput, ReassignInput, RulesInput, StageInput, WebFormSchema,
+    MergeInput, MoveInput, ReassignInput, RulesInput, SearchInput, StageInput, WebFormSchema,
 )
 
 
@@ -91,6 +91,11 @@ class LeadsService(ServiceBase):
     @rpc
     def client_card(self, **query) -> dict:
         return self.db.read(clients.client_card, **load(CardQuery(), query))
+
+    @rpc
+    def search(self, **query) -> dict:
+        return self.db.read(search.search, **load(SearchInput(), query), region=self.region,
+                            responsible_ids=scope.visible_ids())
 
     @rpc
     def list_contacts(self, **query) -> dict:

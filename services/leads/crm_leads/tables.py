@@ -174,3 +174,7 @@ contact_erasures = sa.Table(
     sa.Column("reason", sa.Text),
     sa.Column("erased_by", sa.BigInteger),
 )
+
+# Every folded word of the names and titles (kept by triggers, crm_chassis.search.word_list_sql): a mistyped
+# word in a search is corrected against it.
+search_words = sa.Table("search_words", metadata, sa.Column("word", sa.Text, primary_key=True))

@@ -3,13 +3,13 @@
 Revises 0004 here; when another branch's 0005/0006 are in, this one goes after them.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 
 TABLES = ("deals", "tasks", "stages")
 
