@@ -41,7 +41,8 @@ class Transaction:
         self.emitted = 0
 
     def emit(self, event_type: str, data: dict) -> dict:
-        envelope = make_envelope(event_type, data, self.producer, context.current_correlation_id())
+        envelope = make_envelope(event_type, data, self.producer, context.current_correlation_id(),
+                                 context.current_actor())
         self.session.execute(
             sa.insert(outbox).values(
                 event_id=envelope["event_id"], event_type=event_type, envelope=envelope
@@ -129,7 +130,8 @@ class UnitOfWork:
         ).first()
         if first_time is None:
             return False
-        apply(tx, data, envelope)
+        with context.acting_as(envelope.get("actor")):  # what an event causes is its author's doing
+            apply(tx, data, envelope)
         return True
 
     def _park(self, handler: str, envelope: Any, error: str, attempts: int) -> None:

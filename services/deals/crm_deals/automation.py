@@ -9,7 +9,9 @@ from collections import deque
 
 import sqlalchemy as sa
 
+from crm_chassis import context
 from crm_chassis.db import Transaction
+from crm_chassis.events import actor as event_actor
 from crm_chassis.errors import InvalidInput, NotFound, ServiceError
 from crm_deals import approvals, deals, pipelines, tasks
 from crm_deals.deals import Actor, deal_row, log
@@ -101,6 +103,8 @@ def run(tx: Transaction, triggers: list[Trigger], rules: list[Rule] | None = Non
                 continue
             key = (rule.id, trigger.deal_id, trigger.kind, trigger.stage, trigger.field, trigger.child_result)
             actor = Actor(rule_id=rule.id, rule_version=rule.version)
+            author = event_actor("rule", rule.id, f"{rule.name} v{rule.version}", rule_id=rule.id,
+                                 rule_version=rule.version)
             if key in fired or len(fired) >= MAX_CHAIN_STEPS:
                 log(tx, deal["id"], "automation_stopped", actor, reason="loop guard", trigger=trigger.kind)
                 continue
@@ -108,7 +112,7 @@ def run(tx: Transaction, triggers: list[Trigger], rules: list[Rule] | None = Non
             for action in rule.actions:
                 deal = deal_row(tx.session, trigger.deal_id)
                 try:
-                    with tx.session.begin_nested():
+                    with tx.session.begin_nested(), context.acting_as(author):
                         queue.extend(_apply(tx, action, deal, trigger, actor))
                 except ServiceError as refused:  # a gate holds for rules too: recorded, not forced
                     log(tx, deal["id"], "automation_refused", actor, action=action["type"], reason=refused.message,

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
+from crm_reports import audit
 from crm_reports.domain.abc import counts_as_contact
 from crm_reports.domain.calendar import local_day
 from crm_reports.domain.funnel import DELIVERY_RANK
@@ -298,6 +299,8 @@ def replay(session, timezone: str, batch: int = 5000) -> dict:
     rows = session.execute(sa.select(event_store.c.envelope).order_by(event_store.c.position)
                            .execution_options(yield_per=batch))
     for (envelope,) in rows:
-        apply(session, envelope, _read_again(envelope), timezone)
+        if envelope["event_type"] in PROJECTIONS:
+            apply(session, envelope, _read_again(envelope), timezone)
+        audit.record_entry(session, envelope)
         replayed += 1
     return {"events_replayed": replayed}

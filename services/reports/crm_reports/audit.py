@@ -1,0 +1,73 @@
+"""The audit trail: an entry for every event of every producer, and reading it back.
+
+Reports' audit handlers (one per producer, bound to all its event types) record each event's
+entry; a rebuild records them again from the event store. Nothing else writes `audit_entries`:
+there is no RPC that changes it.
+"""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from crm_chassis.db import Transaction
+from crm_reports.domain import audit
+from crm_reports.readings import READINGS
+from crm_reports.tables import audit_entries, event_store
+
+ERASED = "contact.erased.v1"
+
+
+def record_event(tx: Transaction, envelope: dict) -> None:
+    """An event's entry, and the event kept for rebuilds unless a projection's handler keeps it
+    (that one stores it once applied, in the order a rebuild needs)."""
+    if (envelope["producer"], envelope["event_type"]) not in READINGS:
+        tx.session.execute(pg_insert(event_store).values(
+            event_id=envelope["event_id"], event_type=envelope["event_type"], envelope=envelope,
+        ).on_conflict_do_nothing(index_elements=[event_store.c.event_id]))
+    record_entry(tx.session, envelope)
+
+
+def record_entry(session, envelope: dict) -> None:
+    """The event's entry (once); an erasure masks the values the contact's entries held."""
+    found = audit.entry(envelope["event_type"], envelope["data"])
+    who = envelope.get("actor") or {}
+    session.execute(pg_insert(audit_entries).values(
+        event_id=envelope["event_id"], event_type=envelope["event_type"], occurred_at=envelope["occurred_at"],
+        entity=found.entity, entity_id=found.entity_id, action=found.action, subjects=list(found.subjects),
+        actor_kind=who.get("kind"), actor_id=None if who.get("id") is None else str(who["id"]),
+        actor_label=who.get("label"), actor_role=who.get("role"), rule_id=who.get("rule_id"),
+        rule_version=who.get("rule_version"), changes=found.changes,
+    ).on_conflict_do_nothing(index_elements=[audit_entries.c.event_id]))
+    if envelope["event_type"] == ERASED and found.entity_id is not None:
+        _mask(session, audit.subject("contact", found.entity_id), envelope["event_id"])
+
+
+def _mask(session, about: str, erasure_event_id: str) -> None:
+    rows = session.execute(sa.select(audit_entries.c.id, audit_entries.c.changes).where(
+        audit_entries.c.subjects.contains([about]), audit_entries.c.event_id != erasure_event_id)).all()
+    for entry_id, changes in rows:
+        session.execute(sa.update(audit_entries).where(audit_entries.c.id == entry_id)
+                        .values(changes=audit.masked(changes)))
+
+
+def entries(session, entity: str | None = None, entity_id: str | None = None, actor_id: str | None = None,
+            limit: int = 100, before: datetime | None = None) -> list[dict]:
+    """Newest first: the entries about a record (its own and those naming it), or by an actor."""
+    query = sa.select(audit_entries)
+    if entity is not None:
+        query = query.where(audit_entries.c.subjects.contains([audit.subject(entity, entity_id)]))
+    if actor_id is not None:
+        query = query.where(audit_entries.c.actor_id == actor_id)
+    if before is not None:
+        query = query.where(audit_entries.c.occurred_at < before)
+    rows = session.execute(query.order_by(audit_entries.c.occurred_at.desc(), audit_entries.c.id.desc())
+                           .limit(limit)).mappings()
+    return [_as_entry(row) for row in rows]
+
+
+def _as_entry(row) -> dict:
+    actor = None if row["actor_kind"] is None else {
+        "kind": row["actor_kind"], "id": row["actor_id"], "label": row["actor_label"], "role": row["actor_role"],
+        "rule_id": row["rule_id"], "rule_version": row["rule_version"]}
+    return {"at": row["occurred_at"].isoformat(), "entity": row["entity"], "entity_id": row["entity_id"],
+            "action": row["action"], "event_type": row["event_type"], "actor": actor, "changes": row["changes"]}
