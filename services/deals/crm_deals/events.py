@@ -128,6 +128,49 @@ class BookingRequestedV1(Schema):
     title = fields.String(required=True)
 
 
+# -- configuration: pipelines, automation rules, a configuration file loaded -----------------
+
+class PipelineCreatedV1(Schema):
+    pipeline_id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    client_type = fields.String(allow_none=True)
+    stages = fields.List(fields.String(), required=True)
+    custom_fields = fields.List(fields.String(), attribute="fields", data_key="fields", required=True)
+
+
+class Change(Schema):
+    from_ = fields.Raw(data_key="from", attribute="from", allow_none=True)
+    to = fields.Raw(allow_none=True)
+
+
+class PipelineChangedV1(Schema):
+    """`changes` names a field added (`fields`) or a stage's gate (`stages.<code>.required_fields`, ...)."""
+    pipeline_id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    changes = fields.Dict(keys=fields.String(), values=fields.Nested(Change), required=True)
+
+
+class AutomationRuleSavedV1(Schema):
+    automation_rule_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    changes = fields.Dict(keys=fields.String(), values=fields.Nested(Change), required=True)
+
+
+class AutomationRuleSwitchedV1(Schema):
+    automation_rule_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+
+
+class ConfigurationLoadedV1(Schema):
+    pipelines_created = fields.List(fields.String(), required=True)
+    fields_added = fields.List(fields.String(), required=True)
+    gates_set = fields.List(fields.String(), required=True)
+    rules_created = fields.List(fields.String(), required=True)
+    rules_changed = fields.List(fields.String(), required=True)
+
+
 SCHEMAS = {
     "deal.created.v1": DealCreatedV1, "deal.stage_changed.v1": DealStageChangedV1, "deal.closed.v1": DealClosedV1,
     "deal.notification_requested.v1": NotificationRequestedV1, "deal.task_overdue.v1": TaskOverdueV1,
@@ -135,6 +178,9 @@ SCHEMAS = {
     "deal.invoice_overdue.v1": InvoiceOverdueV1, "deal.booking_requested.v1": BookingRequestedV1,
     "deal.fields_changed.v1": DealFieldsChangedV1, "deal.responsible_changed.v1": DealResponsibleChangedV1,
     "deal.task_created.v1": TaskCreatedV1, "deal.task_completed.v1": TaskCompletedV1,
+    "pipeline.created.v1": PipelineCreatedV1, "pipeline.changed.v1": PipelineChangedV1,
+    "automation_rule.saved.v1": AutomationRuleSavedV1, "automation_rule.activated.v1": AutomationRuleSwitchedV1,
+    "automation_rule.deactivated.v1": AutomationRuleSwitchedV1, "configuration.loaded.v1": ConfigurationLoadedV1,
 }
 
 EXAMPLES = {
@@ -181,4 +227,17 @@ EXAMPLES = {
     },
     "deal.task_completed.v1": {"task_id": 8, "deal_id": 15, "assignee_id": 3,
                                "completed_at": "2026-11-24T11:00:00+00:00"},
+    "pipeline.created.v1": {"pipeline_id": 4, "code": "fitness", "name": "Абонементы", "client_type": None,
+                            "stages": ["new", "visit", "bought"], "fields": ["visit_date", "membership_end"]},
+    "pipeline.changed.v1": {"pipeline_id": 4, "code": "fitness", "changes": {
+        "stages.bought.required_fields": {"from": [], "to": ["membership_end"]}}},
+    "automation_rule.saved.v1": {"automation_rule_id": 2, "version": 3, "name": "Замер после договора", "changes": {
+        "definition": {"from": {"trigger": {"type": "entered_stage", "stage": "contract"}, "actions": []},
+                       "to": {"trigger": {"type": "entered_stage", "stage": "contract"},
+                              "actions": [{"type": "move", "stage": "measure"}]}}}},
+    "automation_rule.activated.v1": {"automation_rule_id": 2, "version": 3},
+    "automation_rule.deactivated.v1": {"automation_rule_id": 2, "version": 3},
+    "configuration.loaded.v1": {"pipelines_created": ["fitness"], "fields_added": ["sales.address"],
+                                "gates_set": ["sales.contract"], "rules_created": ["Замер после договора"],
+                                "rules_changed": []},
 }

@@ -16,6 +16,9 @@ SUBJECT_KEYS = {
     "ownership.returned.v1": ("ownership", "batch_id"),
     "notification.created.v1": ("notification", "id"),
     "booking.request_failed.v1": ("deal", "deal_id"),
+    # the API names a pipeline by its code (/pipelines/{code}), so its history does too
+    "pipeline.created.v1": ("pipeline", "code"),
+    "pipeline.changed.v1": ("pipeline", "code"),
 }
 # Other records an event is about, under keys the convention cannot guess.
 ALSO_ABOUT = {
