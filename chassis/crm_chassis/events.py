@@ -36,6 +36,24 @@ def make_envelope(event_type: str, data: dict, producer: str, correlation_id: st
     return envelope
 
 
+class Change(Schema):
+    """One field's change by the house's convention: `{"from": old, "to": new}`."""
+
+    from_ = fields.Raw(data_key="from", attribute="from", allow_none=True)
+    to = fields.Raw(allow_none=True)
+
+
+def changes_field(**kwargs) -> fields.Dict:
+    """An event's `changes`: `{field: {"from", "to"}}`, for the producer's schema."""
+    return fields.Dict(keys=fields.String(), values=fields.Nested(Change), **kwargs)
+
+
+def changes_between(before: dict, after: dict) -> dict:
+    """`{field: {"from", "to"}}` for every field of `after` whose value differs from `before`'s."""
+    return {name: {"from": before.get(name), "to": value} for name, value in after.items()
+            if before.get(name) != value}
+
+
 class Reading(Schema):
     """A consumer's tolerant reading of what another service published: unknown keys are
     ignored, so a producer's additive change never breaks it. Each consumer keeps its

@@ -29,7 +29,9 @@ async def entries(engine: AsyncEngine, entity: str | None, entity_id, limit: int
                   actor_id: str | None = None) -> list[dict]:
     query = sa.select(audit_log)
     if entity is not None:
-        query = query.where(audit_log.c.entity == entity, audit_log.c.entity_id == str(entity_id))
+        query = query.where(audit_log.c.entity == entity)
+    if entity_id is not None:
+        query = query.where(audit_log.c.entity_id == str(entity_id))
     if actor_id is not None:
         query = query.where(audit_log.c.actor_id == str(actor_id))
     if before is not None:

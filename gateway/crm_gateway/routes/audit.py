@@ -25,15 +25,16 @@ class AuditQuery(Schema):
 
     @validates_schema
     def asks_for_something(self, data, **kwargs):
-        if (data["entity"] is None) != (data["id"] is None):
-            raise ValidationError("entity and id go together", "id" if data["id"] is None else "entity")
+        if data["id"] is not None and data["entity"] is None:
+            raise ValidationError("an id needs its entity", "entity")
         if data["entity"] is None and data["actor_id"] is None:
-            raise ValidationError("name a record (entity and id) or an actor_id", "entity")
+            raise ValidationError("name a record (entity and id), a kind of record (entity) or an actor_id", "entity")
 
 
 @routes.get("/audit", roles=AUDITORS, query=AuditQuery,
-            summary="Who changed what, when, from what to what: a record's history (entity, id) or what a user did "
-                    "(actor_id), newest first; `before` pages on")
+            summary="Who changed what, when, from what to what: a record's history (entity, id), every change of a "
+                    "kind (entity: pipeline, automation_rule, ...) or what a user did (actor_id), newest first; "
+                    "`before` pages on")
 async def audit_trail(request: web.Request) -> web.Response:
     query = request["query"]
     before = query["before"]

@@ -1,6 +1,8 @@
 """Events deals publishes (exchange `deals.events`): a schema and an example for each."""
 from marshmallow import Schema, fields
 
+from crm_chassis.events import changes_field
+
 
 class DealCreatedV1(Schema):
     deal_id = fields.Integer(required=True)
@@ -139,23 +141,18 @@ class PipelineCreatedV1(Schema):
     custom_fields = fields.List(fields.String(), attribute="fields", data_key="fields", required=True)
 
 
-class Change(Schema):
-    from_ = fields.Raw(data_key="from", attribute="from", allow_none=True)
-    to = fields.Raw(allow_none=True)
-
-
 class PipelineChangedV1(Schema):
     """`changes` names a field added (`fields`) or a stage's gate (`stages.<code>.required_fields`, ...)."""
     pipeline_id = fields.Integer(required=True)
     code = fields.String(required=True)
-    changes = fields.Dict(keys=fields.String(), values=fields.Nested(Change), required=True)
+    changes = changes_field(required=True)
 
 
 class AutomationRuleSavedV1(Schema):
     automation_rule_id = fields.Integer(required=True)
     version = fields.Integer(required=True)
     name = fields.String(required=True)
-    changes = fields.Dict(keys=fields.String(), values=fields.Nested(Change), required=True)
+    changes = changes_field(required=True)
 
 
 class AutomationRuleSwitchedV1(Schema):

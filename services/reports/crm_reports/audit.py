@@ -52,10 +52,12 @@ def _mask(session, about: str, erasure_event_id: str) -> None:
 
 def entries(session, entity: str | None = None, entity_id: str | None = None, actor_id: str | None = None,
             limit: int = 100, before: datetime | None = None) -> list[dict]:
-    """Newest first: the entries about a record (its own and those naming it), or by an actor."""
+    """Newest first: the entries about a record (its own and those naming it), of a kind of record, or by an actor."""
     query = sa.select(audit_entries)
-    if entity is not None:
+    if entity_id is not None:
         query = query.where(audit_entries.c.subjects.contains([audit.subject(entity, entity_id)]))
+    elif entity is not None:
+        query = query.where(audit_entries.c.entity == entity)
     if actor_id is not None:
         query = query.where(audit_entries.c.actor_id == actor_id)
     if before is not None:

@@ -96,7 +96,7 @@ class SegmentClientsQuery(Table):
 
 
 class AuditQuery(Schema):
-    """The entries about one record (`entity` and `entity_id`), or those of one actor."""
+    """The entries about one record (`entity` and `entity_id`), of one kind (`entity`), or of one actor."""
 
     entity = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     entity_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
@@ -106,7 +106,7 @@ class AuditQuery(Schema):
 
     @validates_schema
     def asks_for_something(self, data, **kwargs):
-        if (data["entity"] is None) != (data["entity_id"] is None):
-            raise ValidationError("entity and entity_id go together", "entity" if data["entity"] is None else "entity_id")
+        if data["entity_id"] is not None and data["entity"] is None:
+            raise ValidationError("an entity_id needs its entity", "entity")
         if data["entity"] is None and data["actor_id"] is None:
             raise ValidationError("name a record (entity and entity_id) or an actor_id", "entity")
