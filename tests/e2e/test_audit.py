@@ -4,9 +4,12 @@ import uuid
 
 import yaml
 
+from crm_chassis.events import make_envelope
 from tests.e2e.test_deals import pipeline, rule
+from tests.e2e.test_leads import mobile_digits
 from tests.e2e.test_legacy_import import run
-from tests.support.system import eventually
+from tests.e2e.test_scheduling import new_crew
+from tests.support.system import eventually, publish_event
 
 
 def history(client, **params) -> list[dict]:
@@ -92,3 +95,39 @@ def test_an_imported_lead_is_the_imports_doing(system, tmp_path):
     lead = system.admin.get("/leads", params={"q": f"Клиент {tag}", "source": "import"}).json()["items"][0]
     created = entries_where(system.admin, lambda e: e["action"] == "created", entity="lead", id=lead["id"])
     assert created[0]["actor"]["kind"] == "import" and created[0]["actor"]["label"] == source.name
+
+
+def test_configuration_changes_are_on_record_with_their_before_and_after(system):
+    crew = new_crew(system)
+    assert system.admin.post(f"/crews/{crew['id']}", json={"zones": ["Север", "Центр"]}).status_code == 200
+    flow = pipeline(system, "gated", [("new", "Новая", "open", []), ("paid", "Оплачено", "won", [])],
+                    [{"code": "invoice", "name": "Счёт", "type": "text"}])
+    assert system.admin.post(f"/pipelines/{flow}/stages/paid/gate",
+                             json={"required_fields": ["invoice"]}).status_code == 200
+
+    controller = system.user("controller")
+    zones = entries_where(controller, lambda e: e["action"] == "changed", entity="crew", id=crew["id"])
+    assert zones[0]["changes"] == {"zones": {"from": ["Север"], "to": ["Север", "Центр"]}}
+    gate = entries_where(controller, lambda e: e["action"] == "changed", entity="pipeline", id=flow)
+    assert gate[0]["changes"]["stages.paid.required_fields"] == {"from": [], "to": ["invoice"]}
+    assert gate[0]["actor"]["kind"] == "user" and gate[0]["actor"]["role"] == "admin"
+    every_pipeline = history(controller, entity="pipeline")
+    assert {entry["entity_id"] for entry in every_pipeline} >= {flow}
+
+
+def test_an_erased_contact_keeps_who_and_what_but_not_the_values(system):
+    phone = f"+{mobile_digits()}"
+    lead = system.admin.post("/leads", json={"name": "Стираемый Клиент", "phone": phone}).json()
+    contact_id = lead["contact"]["id"]
+    about = entries_where(system.admin, lambda e: e["action"] == "created", entity="contact", id=contact_id)
+    assert "Стираемый Клиент" in about[0]["changes"]["title"]["to"]
+    publish_event(system, make_envelope("contact.erased.v1", {"contact_id": contact_id}, "leads", None))
+
+    def masked():
+        entries = history(system.admin, entity="contact", id=contact_id)
+        created = next(e for e in entries if e["action"] == "created" and e["entity"] == "lead")
+        return created if created["changes"]["title"]["to"] == "***" else None
+
+    created = eventually(masked)
+    assert created["actor"]["kind"] == "user" and "Стираемый" not in str(history(system.admin, entity="lead",
+                                                                                 id=lead["id"]))

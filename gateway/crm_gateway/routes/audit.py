@@ -1,7 +1,7 @@
 """The audit trail: who changed what, when, from what to what. Read only: no endpoint writes it.
 
-Entries come from reports (built from every service's events) and from the gateway's own
-`audit_log` (logins, users), merged newest first.
+Entries come from reports (built from every service's events) and from the gateway's own audit
+(logins, users; crm_gateway/audit.py), merged newest first.
 """
 from aiohttp import web
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
