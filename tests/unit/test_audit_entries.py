@@ -51,3 +51,8 @@ def test_masking_keeps_the_fields_and_hides_every_value():
     assert masked({"phone": {"from": "+79161234567", "to": "+79160000000"}, "email": {"from": None, "to": "a@b.ru"},
                    "name": "Иван"}) == {"phone": {"from": MASK, "to": MASK}, "email": {"from": None, "to": MASK},
                                         "name": MASK}
+
+
+def test_a_creation_leaves_out_what_it_left_empty():
+    created = entry("deal.created.v1", {"deal_id": 3, "title": "Балкон", "lead_id": None, "fields": {}})
+    assert created.changes == {"title": {"from": None, "to": "Балкон"}, "fields": {"from": None, "to": {}}}

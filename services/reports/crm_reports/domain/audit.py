@@ -70,14 +70,14 @@ def subjects_of(event_type: str, data: dict, entity: str, entity_id: str | None)
 
 def changes_of(data: dict, id_key: str) -> dict:
     """`changes` as the event gives it; else each `from_x`/`to_x` pair; else what the event says (a creation,
-    a completion) as values set, leaving out the record's own id."""
+    a completion) as the values it set, leaving out the record's own id and what it left empty."""
     if isinstance(data.get("changes"), dict):
         return data["changes"]
     pairs = {key[3:]: {"from": data.get(f"from_{key[3:]}"), "to": value} for key, value in data.items()
              if key.startswith("to_") and f"from_{key[3:]}" in data}
     if pairs:
         return pairs
-    return {key: {"from": None, "to": value} for key, value in data.items() if key != id_key}
+    return {key: {"from": None, "to": value} for key, value in data.items() if key != id_key and value is not None}
 
 
 def entry(event_type: str, data: dict) -> Entry:
