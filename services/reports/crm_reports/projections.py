@@ -292,7 +292,8 @@ def rebuild(tx: Transaction, timezone: str) -> dict:
 
 
 def replay(session, timezone: str, batch: int = 5000) -> dict:
-    """Empty every read model and apply the stored events again, in the order received."""
+    """Empty every read model and apply the stored events again, in the order received; each event's
+    audit entry is written again too (crm_reports/audit.py)."""
     for table in reversed(PROJECTION_TABLES):
         session.execute(sa.delete(table))
     replayed = 0
