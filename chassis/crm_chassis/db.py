@@ -83,7 +83,7 @@ class Transaction:
 
     def emit(self, event_type: str, data: dict) -> dict:
         envelope = make_envelope(event_type, data, self.producer, context.current_correlation_id(),
-                                 context.current_actor())
+                                 actor=context.current_actor())
         self.session.execute(
             sa.insert(outbox).values(
                 event_id=envelope["event_id"], event_type=event_type, envelope=envelope

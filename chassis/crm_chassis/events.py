@@ -21,7 +21,12 @@ def actor(kind: str, id: int | str | None = None, label: str | None = None, **mo
     return {"kind": kind, "id": id, "label": label or (f"{kind}:{id}" if id is not None else kind), **more}
 
 
-def make_envelope(event_type: str, data: dict, producer: str, correlation_id: str | None,
+# Names the keys of `data` a consumer may use but must never store (an erasure's identifiers):
+# the relay strips them from its outbox row once published, and no consumer keeps such an event.
+TRANSIENT = "transient"
+
+
+def make_envelope(event_type: str, data: dict, producer: str, correlation_id: str | None, *,
                   actor: dict | None = None) -> dict:
     envelope = {
         "event_id": str(uuid.uuid4()),
@@ -34,6 +39,12 @@ def make_envelope(event_type: str, data: dict, producer: str, correlation_id: st
     if actor is not None:
         envelope["actor"] = actor
     return envelope
+
+
+def without_transient(envelope: dict) -> dict:
+    """The envelope as it may be kept: its transient data keys removed."""
+    transient = envelope.get(TRANSIENT) or []
+    return {**envelope, "data": {key: value for key, value in envelope["data"].items() if key not in transient}}
 
 
 class Change(Schema):

@@ -121,7 +121,10 @@ def test_an_erased_contact_keeps_who_and_what_but_not_the_values(system):
     contact_id = lead["contact"]["id"]
     about = entries_where(system.admin, lambda e: e["action"] == "created", entity="contact", id=contact_id)
     assert "Стираемый Клиент" in about[0]["changes"]["title"]["to"]
-    publish_event(system, make_envelope("contact.erased.v1", {"contact_id": contact_id}, "leads", None))
+    erased = make_envelope("contact.erased.v1", {"contact_id": contact_id, "reason": "по запросу",
+                                                 "personal": {"phones": [phone]}}, "leads", None)
+    erased["transient"] = ["personal"]  # the identifiers a consumer may use but never keep
+    publish_event(system, erased)
 
     def masked():
         entries = history(system.admin, entity="contact", id=contact_id)
@@ -131,3 +134,5 @@ def test_an_erased_contact_keeps_who_and_what_but_not_the_values(system):
     created = eventually(masked)
     assert created["actor"]["kind"] == "user" and "Стираемый" not in str(history(system.admin, entity="lead",
                                                                                  id=lead["id"]))
+    kept = str(history(system.admin, entity="contact", id=contact_id))
+    assert "по запросу" in kept and phone not in kept and phone[1:] not in kept

@@ -29,7 +29,7 @@ def test_a_block_acts_for_a_rule_and_then_the_user_again():
 
 def test_the_envelope_carries_its_actor_and_older_envelopes_read_without_one():
     who = actor("import", label="leads.csv")
-    envelope = make_envelope("lead.created.v1", {"lead_id": 1}, "leads", None, who)
+    envelope = make_envelope("lead.created.v1", {"lead_id": 1}, "leads", None, actor=who)
     assert EnvelopeSchema().load(envelope)["actor"] == {"kind": "import", "id": None, "label": "leads.csv",
                                                         "role": None, "rule_id": None, "rule_version": None}
     older = make_envelope("lead.created.v1", {"lead_id": 1}, "leads", None)

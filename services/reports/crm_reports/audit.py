@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
+from crm_chassis.events import without_transient
 from crm_reports.domain import audit
 from crm_reports.readings import READINGS
 from crm_reports.tables import audit_entries, event_store
@@ -19,7 +20,8 @@ ERASED = "contact.erased.v1"
 
 def record_event(tx: Transaction, envelope: dict) -> None:
     """An event's entry, and the event kept for rebuilds unless a projection's handler keeps it
-    (that one stores it once applied, in the order a rebuild needs)."""
+    (that one stores it once applied, in the order a rebuild needs); never its transient data."""
+    envelope = without_transient(envelope)
     if (envelope["producer"], envelope["event_type"]) not in READINGS:
         tx.session.execute(pg_insert(event_store).values(
             event_id=envelope["event_id"], event_type=envelope["event_type"], envelope=envelope,
