@@ -47,5 +47,5 @@ async def entries(engine: AsyncEngine, entity: str | None, entity_id, limit: int
 
 def merged(*lists: list[dict], limit: int) -> list[dict]:
     """Several newest-first lists as one, newest first, at most `limit`."""
-    return sorted((entry for part in lists for entry in part),
+    return sorted((entry for entries_ in lists for entry in entries_),
                   key=lambda entry: datetime.fromisoformat(entry["at"]), reverse=True)[:limit]
