@@ -25,7 +25,7 @@ def test_each_audit_table_is_named_by_its_own_module_only(table, owner):
 
 @pytest.mark.parametrize("writer, callers", [
     (r"audit\.record_event\(", {"services/reports/crm_reports/service.py"}),  # the handlers bound to `#`
-    (r"audit\.record_entry\(", {"services/reports/crm_reports/projections.py"}),  # the rebuild
+    (r"audit\.record_entries\(", {"services/reports/crm_reports/projections.py"}),  # the rebuild
     (r"audit\.record\(", {"gateway/crm_gateway/accounts.py"}),
 ])
 def test_the_writers_are_called_from_events_and_accounts_only(writer, callers):

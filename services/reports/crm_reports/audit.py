@@ -26,22 +26,37 @@ def record_event(tx: Transaction, envelope: dict) -> None:
         tx.session.execute(pg_insert(event_store).values(
             event_id=envelope["event_id"], event_type=envelope["event_type"], envelope=envelope,
         ).on_conflict_do_nothing(index_elements=[event_store.c.event_id]))
-    record_entry(tx.session, envelope)
+    record_entries(tx.session, [envelope])
 
 
-def record_entry(session, envelope: dict) -> None:
-    """The event's entry (once); an erasure masks the values the contact's entries held."""
-    found = audit.entry(envelope["event_type"], envelope["data"])
+def record_entries(session, envelopes: list[dict]) -> None:
+    """The events' entries (each once), in as few statements as the order allows: an erasure masks
+    the values of the contact's entries written before it, so it ends a batch."""
+    batch = []
+    for envelope in envelopes:
+        found = audit.entry(envelope["event_type"], envelope["data"])
+        batch.append(_row(envelope, found))
+        if envelope["event_type"] == ERASED and found.entity_id is not None:
+            _insert(session, batch)
+            batch = []
+            _mask(session, audit.subject("contact", found.entity_id), envelope["event_id"])
+    _insert(session, batch)
+
+
+def _row(envelope: dict, found: audit.Entry) -> dict:
     who = envelope.get("actor") or {}
-    session.execute(pg_insert(audit_entries).values(
+    return dict(
         event_id=envelope["event_id"], event_type=envelope["event_type"], occurred_at=envelope["occurred_at"],
         entity=found.entity, entity_id=found.entity_id, action=found.action, subjects=list(found.subjects),
         actor_kind=who.get("kind"), actor_id=None if who.get("id") is None else str(who["id"]),
         actor_label=who.get("label"), actor_role=who.get("role"), rule_id=who.get("rule_id"),
-        rule_version=who.get("rule_version"), changes=found.changes,
-    ).on_conflict_do_nothing(index_elements=[audit_entries.c.event_id]))
-    if envelope["event_type"] == ERASED and found.entity_id is not None:
-        _mask(session, audit.subject("contact", found.entity_id), envelope["event_id"])
+        rule_version=who.get("rule_version"), changes=found.changes)
+
+
+def _insert(session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(pg_insert(audit_entries).on_conflict_do_nothing(index_elements=[audit_entries.c.event_id]),
+                        rows)
 
 
 def _mask(session, about: str, erasure_event_id: str) -> None:

@@ -296,12 +296,16 @@ def replay(session, timezone: str, batch: int = 5000) -> dict:
     audit entry is written again too (crm_reports/audit.py)."""
     for table in reversed(PROJECTION_TABLES):
         session.execute(sa.delete(table))
-    replayed = 0
+    replayed, audited = 0, []
     rows = session.execute(sa.select(event_store.c.envelope).order_by(event_store.c.position)
                            .execution_options(yield_per=batch))
     for (envelope,) in rows:
         if envelope["event_type"] in PROJECTIONS:
             apply(session, envelope, _read_again(envelope), timezone)
-        audit.record_entry(session, envelope)
+        audited.append(envelope)
+        if len(audited) == batch:
+            audit.record_entries(session, audited)
+            audited = []
         replayed += 1
+    audit.record_entries(session, audited)
     return {"events_replayed": replayed}
