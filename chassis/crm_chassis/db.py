@@ -81,8 +81,9 @@ class Transaction:
             else:
                 nested.commit()
 
-    def emit(self, event_type: str, data: dict) -> dict:
-        envelope = make_envelope(event_type, data, self.producer, context.current_correlation_id(),
+    def emit(self, event_type: str, data: dict, transient: tuple[str, ...] = ()) -> dict:
+        """Write an event to the outbox; `transient` names data keys kept only until published."""
+        envelope = make_envelope(event_type, data, self.producer, context.current_correlation_id(), transient,
                                  actor=context.current_actor())
         self.session.execute(
             sa.insert(outbox).values(

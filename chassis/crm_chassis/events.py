@@ -26,8 +26,8 @@ def actor(kind: str, id: int | str | None = None, label: str | None = None, **mo
 TRANSIENT = "transient"
 
 
-def make_envelope(event_type: str, data: dict, producer: str, correlation_id: str | None, *,
-                  actor: dict | None = None) -> dict:
+def make_envelope(event_type: str, data: dict, producer: str, correlation_id: str | None,
+                  transient: tuple[str, ...] = (), *, actor: dict | None = None) -> dict:
     envelope = {
         "event_id": str(uuid.uuid4()),
         "event_type": event_type,
@@ -36,6 +36,8 @@ def make_envelope(event_type: str, data: dict, producer: str, correlation_id: st
         "correlation_id": correlation_id,
         "data": data,
     }
+    if transient:
+        envelope[TRANSIENT] = list(transient)
     if actor is not None:
         envelope["actor"] = actor
     return envelope
@@ -58,11 +60,6 @@ def changes_field(**kwargs) -> fields.Dict:
     """An event's `changes`: `{field: {"from", "to"}}`, for the producer's schema."""
     return fields.Dict(keys=fields.String(), values=fields.Nested(Change), **kwargs)
 
-
-def changes_between(before: dict, after: dict) -> dict:
-    """`{field: {"from", "to"}}` for every field of `after` whose value differs from `before`'s."""
-    return {name: {"from": before.get(name), "to": value} for name, value in after.items()
-            if before.get(name) != value}
 
 
 class Reading(Schema):

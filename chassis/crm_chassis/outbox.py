@@ -2,7 +2,9 @@
 
 Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several replicas of a service share the
 work. A crash between publish and commit republishes the row later: consumers deduplicate
-by event id (see `inbox`). Nothing committed is lost, whatever dies in between.
+by event id (see `inbox`). Nothing committed is lost, whatever dies in between. An event's
+transient data (an erasure's identifiers) is removed from its row in the same commit that marks
+it sent.
 """
 import logging
 
@@ -12,7 +14,7 @@ from nameko.amqp.publish import Publisher
 from nameko.constants import PERSISTENT
 
 from crm_chassis import metrics
-from crm_chassis.events import exchange_name
+from crm_chassis.events import TRANSIENT, exchange_name, without_transient
 from crm_chassis.tables import outbox
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,10 @@ class OutboxRelay:
                     .where(outbox.c.id.in_([row.id for row in rows]))
                     .values(published_at=sa.func.now())
                 )
+            for row in rows:
+                if row.envelope.get(TRANSIENT):
+                    conn.execute(sa.update(outbox).where(outbox.c.id == row.id)
+                                 .values(envelope=without_transient(row.envelope)))
         metrics.EVENTS_PUBLISHED.inc(len(rows))
         return len(rows)
 

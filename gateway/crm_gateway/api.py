@@ -125,8 +125,37 @@ async def call(request: web.Request, service: str, method: str, /, *, timeout: f
     return await request.app[RPC].call(service, method, context=context, timeout=timeout, **kwargs)
 
 
-def json_response(payload: Any, status: int = 200) -> web.Response:
-    return web.json_response(payload, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> web.Response:
+    return web.json_response(payload, status=status, headers=headers,
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+def versioned_response(record: dict, status: int = 200) -> web.Response:
+    """One record with its version as the ETag an edit may send back in If-Match."""
+    return json_response(record, status, headers={"ETag": f'"{record["version"]}"'})
+
+
+ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+
+def expected_version(request: web.Request) -> int | None:
+    """The version an edit read: `"version": N` in the body or `If-Match: "N"`; None when neither
+    is given (no check). Both given and different is a 400."""
+    header = request.headers.get("If-Match")
+    body = request.get("body") or {}
+    versions = set()
+    if header is not None:
+        match = ETAG.match(header.strip())
+        if match is None:
+            raise InvalidInput("invalid If-Match", {"If-Match": ['a version, e.g. "3"']})
+        versions.add(int(match.group(1)))
+    if body.get("version") is not None:
+        if not isinstance(body["version"], int) or isinstance(body["version"], bool):
+            raise InvalidInput("invalid body", {"version": ["an integer"]})
+        versions.add(body["version"])
+    if len(versions) > 1:
+        raise InvalidInput("two versions given", {"version": ["If-Match and the body's version differ"]})
+    return versions.pop() if versions else None
 
 
 PATH_PARAMETER = re.compile(r"{(\w+)(?::[^{}]*(?:{[^{}]*}[^{}]*)*)?}")

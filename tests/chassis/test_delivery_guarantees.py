@@ -20,6 +20,8 @@ from crm_chassis.handlers import on_event
 from crm_chassis.outbox import OutboxRelay
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.tables import inbox, outbox, parked_events
+from crm_chassis.tables import metadata as plumbing
+from tests.support.databases import fresh_database
 from tests.support.system import eventually
 
 probe_metadata = sa.MetaData()
@@ -60,19 +62,7 @@ class Consumer(ServiceBase):
 
 @pytest.fixture(scope="module")
 def database_url(infrastructure):
-    from crm_chassis.migrate import ensure_database
-
-    url = f"{infrastructure['postgres']}/{infrastructure['db_prefix']}_chassis"
-    ensure_database(url)
-    engine = sa.create_engine(url)
-    from crm_chassis.tables import metadata as plumbing
-
-    with engine.begin() as conn:
-        for metadata in (plumbing, probe_metadata):
-            metadata.drop_all(conn)
-            metadata.create_all(conn)
-    engine.dispose()
-    return url
+    return fresh_database(infrastructure, "chassis", plumbing, probe_metadata)
 
 
 @pytest.fixture

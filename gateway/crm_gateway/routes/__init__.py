@@ -1,8 +1,8 @@
 """Every endpoint of the gateway, by area; `ALL` is what the app mounts and documents."""
 from crm_gateway.routes import (
-    admin, audit, auth, clients, deals, leads, notify, ops, reports, scheduling, system, telegram, webhooks,
+    admin, audit, auth, clients, deals, erasure, leads, notify, ops, reports, scheduling, system, telegram, webhooks,
 )
 
-ALL = [system.routes, auth.routes, webhooks.routes, leads.routes, clients.routes, deals.routes,
+ALL = [system.routes, auth.routes, webhooks.routes, leads.routes, clients.routes, erasure.routes, deals.routes,
        scheduling.routes, notify.routes, telegram.routes, reports.routes, admin.routes,
        ops.routes, audit.routes]

@@ -2,11 +2,13 @@
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
-from crm_gateway.api import STAFF, JsonObject, Routes, call, json_response
-from crm_gateway.routes.leads import MANAGERS, WRITERS
+from crm_gateway.api import STAFF, JsonObject, Routes, call, json_response, versioned_response
+from crm_gateway.routes.leads import (ARCHIVE_RESPONSES, EDIT_RESPONSES, MANAGERS, WRITERS, Listing, edit_record,
+                                     set_archived)
 
 routes = Routes("clients")
 CONTACT_ID = "{contact_id:\\d{1,18}}"
+COMPANY_ID = "{company_id:\\d{1,18}}"
 
 
 class Page(Schema):
@@ -14,11 +16,11 @@ class Page(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-class ContactQuery(Page):
+class ContactQuery(Page, Listing):
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
 
 
-class CompanyQuery(Page):
+class CompanyQuery(Page, Listing):
     category = fields.String(load_default=None, validate=validate.OneOf(("A", "B", "C")))
     responsible_id = fields.Integer(load_default=None)
 
@@ -49,8 +51,34 @@ class BatchInput(Schema):
             summary="The client card: contact, company, open leads and the whole history across channels, "
                     "newest first, paginated")
 async def client_card(request: web.Request) -> web.Response:
-    return json_response(await call(request, "leads", "client_card", contact_id=int(request.match_info["contact_id"]),
-                                    **request["query"]))
+    return versioned_response(await call(request, "leads", "client_card", contact_id=_contact_id(request),
+                                         **request["query"]))
+
+
+def _contact_id(request: web.Request) -> int:
+    return int(request.match_info["contact_id"])
+
+
+def _company_id(request: web.Request) -> int:
+    return int(request.match_info["company_id"])
+
+
+@routes.patch(f"/contacts/{CONTACT_ID}", roles=WRITERS, body=JsonObject, responses=EDIT_RESPONSES,
+              summary="Edit a contact, only the fields to change: {name, phone | phones, email | emails, telegram, "
+                      "company_id, version}; phones become E.164, a number of another contact is a 409 naming it")
+async def edit_contact(request: web.Request) -> web.Response:
+    return await edit_record(request, "edit_contact", contact_id=_contact_id(request))
+
+
+@routes.post(f"/contacts/{CONTACT_ID}/archive", roles=WRITERS, responses=ARCHIVE_RESPONSES,
+             summary="Archive a contact: hidden from lists and pickers, its card and history kept")
+async def archive_contact(request: web.Request) -> web.Response:
+    return await set_archived(request, "archive_contact", _contact_id(request), True)
+
+
+@routes.post(f"/contacts/{CONTACT_ID}/restore", roles=WRITERS, summary="Bring an archived contact back")
+async def restore_contact(request: web.Request) -> web.Response:
+    return await set_archived(request, "archive_contact", _contact_id(request), False)
 
 
 @routes.get("/contacts", roles=STAFF, query=ContactQuery, summary="Contacts, newest first; q searches name, phone, e-mail")
@@ -71,7 +99,7 @@ async def merge(request: web.Request) -> web.Response:
 
 @routes.post(f"/contacts/{CONTACT_ID}/company", roles=WRITERS, body=CompanyLink, summary="Put a contact in a company")
 async def attach(request: web.Request) -> web.Response:
-    return json_response(await call(request, "leads", "attach_to_company", contact_id=int(request.match_info["contact_id"]),
+    return json_response(await call(request, "leads", "attach_to_company", contact_id=_contact_id(request),
                                     company_id=request["body"]["company_id"]))
 
 
@@ -85,6 +113,29 @@ async def list_companies(request: web.Request) -> web.Response:
              summary="Create a company; its category A, B or C is mandatory: {name, category, responsible_id}")
 async def create_company(request: web.Request) -> web.Response:
     return json_response(await call(request, "leads", "create_company", **request["body"]), status=201)
+
+
+@routes.get(f"/companies/{COMPANY_ID}", roles=STAFF, summary="A company, with its version as the ETag")
+async def get_company(request: web.Request) -> web.Response:
+    return versioned_response(await call(request, "leads", "get_company", company_id=_company_id(request)))
+
+
+@routes.patch(f"/companies/{COMPANY_ID}", roles=WRITERS, body=JsonObject, responses=EDIT_RESPONSES,
+              summary="Edit a company, only the fields to change: {name, inn, category, responsible_id, address, "
+                      "version}; a new category or responsible reaches the reports at once, nothing is reassigned")
+async def edit_company(request: web.Request) -> web.Response:
+    return await edit_record(request, "edit_company", company_id=_company_id(request))
+
+
+@routes.post(f"/companies/{COMPANY_ID}/archive", roles=WRITERS, responses=ARCHIVE_RESPONSES,
+             summary="Archive a company: hidden from lists and pickers, kept for history and reports")
+async def archive_company(request: web.Request) -> web.Response:
+    return await set_archived(request, "archive_company", _company_id(request), True)
+
+
+@routes.post(f"/companies/{COMPANY_ID}/restore", roles=WRITERS, summary="Bring an archived company back")
+async def restore_company(request: web.Request) -> web.Response:
+    return await set_archived(request, "archive_company", _company_id(request), False)
 
 
 @routes.get("/companies/categories", roles=STAFF,

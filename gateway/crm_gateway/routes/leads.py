@@ -1,16 +1,24 @@
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
-from crm_gateway.api import SALES, STAFF, JsonObject, Routes, call, json_response
+from crm_gateway.api import SALES, STAFF, JsonObject, Routes, call, expected_version, json_response, versioned_response
 
 routes = Routes("leads")
 LEAD_ID = "{lead_id:\\d{1,18}}"
 # Who may change leads: the call centre and sales; controllers and crews only read or nothing.
 WRITERS = ("admin", "head_of_sales", "manager", "operator")
 MANAGERS = ("admin", "head_of_sales")
+EDIT_RESPONSES = {"409": {"description": "changed since the version you read (`details.version` names the current "
+                                         "one), or taken by another record"}}
+ARCHIVE_RESPONSES = {"409": {"description": "open work depends on it: `details` names it, e.g. "
+                                            "`{\"open_deals\": [12, 15]}`"}}
 
 
-class LeadQuery(Schema):
+class Listing(Schema):
+    archived = fields.Boolean(load_default=False, metadata={"description": "true: only the archived ones"})
+
+
+class LeadQuery(Listing):
     source = fields.String(load_default=None)
     stage = fields.String(load_default=None)
     stage_kind = fields.String(load_default=None, validate=validate.OneOf(("open", "won", "lost")))
@@ -51,15 +59,38 @@ async def create_lead(request: web.Request) -> web.Response:
     return json_response(await call(request, "leads", "create_lead", **request["body"]), status=201)
 
 
-@routes.get(f"/leads/{LEAD_ID}", roles=STAFF, summary="A lead with its contact")
+@routes.get(f"/leads/{LEAD_ID}", roles=STAFF, summary="A lead with its contact, its version as the ETag")
 async def get_lead(request: web.Request) -> web.Response:
-    return json_response(await call(request, "leads", "get_lead", lead_id=_lead_id(request)))
+    return versioned_response(await call(request, "leads", "get_lead", lead_id=_lead_id(request)))
 
 
-@routes.patch(f"/leads/{LEAD_ID}", roles=WRITERS, body=JsonObject,
-              summary="Update a lead: {title, responsible_id, fields: {request_type, client_type, ...}}")
+@routes.patch(f"/leads/{LEAD_ID}", roles=WRITERS, body=JsonObject, responses=EDIT_RESPONSES,
+              summary="Update a lead, only the fields to change: {title, message, responsible_id, fields: "
+                      "{request_type, client_type, ...}, version}; its stage moves only through /move")
 async def update_lead(request: web.Request) -> web.Response:
-    return json_response(await call(request, "leads", "update_lead", **{**request["body"], "lead_id": _lead_id(request)}))
+    return await edit_record(request, "update_lead", lead_id=_lead_id(request))
+
+
+async def edit_record(request: web.Request, method: str, **record_id: int) -> web.Response:
+    """Edit one of leads' records (`method`) with the body's fields, naming the version read if any."""
+    return versioned_response(await call(request, "leads", method, **{
+        **request["body"], "version": expected_version(request), **record_id}))
+
+
+async def set_archived(request: web.Request, method: str, record_id: int, archived: bool) -> web.Response:
+    """Archive or restore one of leads' records (`method`), naming the version read if any."""
+    return versioned_response(await call(request, "leads", method, record_id=record_id, archived=archived,
+                                         version=expected_version(request)))
+
+
+@routes.post(f"/leads/{LEAD_ID}/archive", roles=WRITERS, summary="Archive a lead: hidden from lists, kept for reports")
+async def archive_lead(request: web.Request) -> web.Response:
+    return await set_archived(request, "archive_lead", _lead_id(request), True)
+
+
+@routes.post(f"/leads/{LEAD_ID}/restore", roles=WRITERS, summary="Bring an archived lead back")
+async def restore_lead(request: web.Request) -> web.Response:
+    return await set_archived(request, "archive_lead", _lead_id(request), False)
 
 
 @routes.post(f"/leads/{LEAD_ID}/move", roles=WRITERS, body=JsonObject, responses={"422": {

@@ -1,6 +1,7 @@
 """How deals reads other services' events: tolerant schemas, only the fields it uses."""
 from marshmallow import fields, validate
 
+from crm_chassis.erasure import ErasureReading
 from crm_chassis.events import Reading
 
 
@@ -44,3 +45,7 @@ class RescheduleRequestReading(Reading):
     starts_at = fields.AwareDateTime(required=True)
     reason = fields.String(required=True)
     preferred_date = fields.Date(allow_none=True, load_default=None)
+
+
+class ContactErasedReading(ErasureReading):
+    """leads' contact.erased.v1: whom to find (its `personal` is transient: never stored)."""

@@ -5,15 +5,18 @@ from nameko.timer import timer
 
 from crm_chassis import context
 from crm_chassis.db import Database
+from crm_chassis.erasure import Erasure
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_deals import (
-    approvals, automation, board, cards, comments, configuration, deals, documents, payments, pipelines, tasks, timed,
+    approvals, automation, board, cards, comments, configuration, deals, documents, erasure, payments, pipelines, tasks,
+    timed,
 )
 from crm_deals.deals import Actor
 from crm_deals.readings import (
-    BookingCompletedReading, BookingMadeReading, LeadConvertedReading, OwnershipReading, RescheduleRequestReading,
+    BookingCompletedReading, BookingMadeReading, ContactErasedReading, LeadConvertedReading, OwnershipReading,
+    RescheduleRequestReading,
 )
 from crm_deals.schemas import (
     ApprovalInput, BoardQuery, CommentInput, DealInput, DealQuery, DecisionInput, FieldInput, FieldsInput,
@@ -214,3 +217,7 @@ class DealsService(ServiceBase):
     @on_event("leads", "ownership.returned.v1", OwnershipReading)
     def hand_back_open_deals(self, tx, back, envelope):
         deals.hand_back(tx, back["batch_id"], back["from_user_id"], back["to_user_id"], back["by_user_id"])
+
+    @on_event("leads", "contact.erased.v1", ContactErasedReading)
+    def erase_contact(self, tx, erased, envelope):
+        erasure.erase_contact(tx, Erasure.read(erased))

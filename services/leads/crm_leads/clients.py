@@ -5,9 +5,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
-from crm_chassis.events import changes_between
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
+from crm_chassis.records import archived_filter, bumped, changes
 from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
+from crm_leads import erasure
 from crm_leads.events import CompanyCategoryChangedV1, CompanyCreatedV1, ContactAttachedV1
 from crm_leads.tables import communications, companies, contact_identities, contacts, lead_stages, leads
 from crm_leads.tables import company_categories as company_categories_table
@@ -52,11 +53,16 @@ def contact_of(session, contact_id: int) -> Contact:
     return _contact(session.execute(sa.select(contacts).where(contacts.c.id == contact_id)).mappings().one())
 
 
+def lock_identities(tx: Transaction, keys) -> None:
+    """Until commit: sorted, so concurrent intakes and edits of one person lock in one order."""
+    for kind, value in sorted(keys):
+        tx.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"{kind}:{value}"))))
+
+
 def resolve_contact(tx: Transaction, name: str, keys: list[tuple[str, str]], phone_unparsed: str | None = None,
                     responsible_id: int | None = None) -> Contact:
     """Find the contact behind any of the keys (the oldest when they lead to several), or create one."""
-    for kind, value in keys:  # sorted, so concurrent intakes of one person lock in one order
-        tx.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"{kind}:{value}"))))
+    lock_identities(tx, keys)
     found = None
     if keys:  # the row stays locked until commit: a merge of this contact waits for the intake
         found = tx.session.execute(
@@ -73,7 +79,8 @@ def resolve_contact(tx: Transaction, name: str, keys: list[tuple[str, str]], pho
     else:
         fill = {column: values[column] for column in ("phone", "email") if column in values and found[column] is None}
         if fill:
-            tx.session.execute(sa.update(contacts).where(contacts.c.id == found["id"]).values(**fill))
+            tx.session.execute(sa.update(contacts).where(contacts.c.id == found["id"])
+                               .values(**fill, **bumped(contacts)))
         row = {**found, **fill}
     contact = _contact(row, created=found is None)
     if keys:
@@ -98,12 +105,28 @@ def _summaries(session, contact_ids: list[int]) -> dict[int, dict]:
         found[contact_id].append({"kind": kind, "value": value})
     return {row["id"]: {
         "id": row["id"], "name": row["name"], "phone": row["phone"], "email": row["email"],
+        **reach(row, found[row["id"]]), "version": row["version"], "archived_at": iso(row["archived_at"]),
         "phone_unparsed": row["phone_unparsed"], "phone_flagged": row["phone_unparsed"] is not None,
         "responsible_id": row["responsible_id"], "merged_into_id": row["merged_into_id"],
         "company": {"id": row["company_id"], "name": row["company_name"], "category": row["company_category"]}
         if row["company_id"] else None,
         "identities": found[row["id"]],
     } for row in rows}
+
+
+def reach(row, identities: list[dict]) -> dict:
+    """Every phone and e-mail of a contact (the primary first) and its Telegram id."""
+    def values(kind: str, primary: str | None) -> list[str]:
+        rest = [item["value"] for item in identities if item["kind"] == kind and item["value"] != primary]
+        return ([primary] if primary else []) + sorted(rest)
+
+    telegram = [item["value"] for item in identities if item["kind"] == "telegram"]
+    return {"phones": values("phone", row["phone"]), "emails": values("email", row["email"]),
+            "telegram": telegram[0] if telegram else None}
+
+
+def iso(moment) -> str | None:
+    return moment and moment.isoformat()
 
 
 def contact_summary(session, contact_id: int) -> dict:
@@ -141,14 +164,15 @@ def client_card(session, contact_id: int, limit: int, offset: int) -> dict:
     total = session.execute(sa.select(sa.func.count()).select_from(communications)
                             .where(communications.c.contact_id == contact_id)).scalar_one()
     return card | {
+        "erasure": erasure.recorded(session, contact_id),
         "open_leads": [{**lead, "created_at": lead["created_at"].isoformat()} for lead in open_leads],
         "history": {"items": [communication_dict(row) for row in history], "total": total,
                     "limit": limit, "offset": offset},
     }
 
 
-def list_contacts(session, q: str | None, limit: int, offset: int) -> dict:
-    query = sa.select(contacts.c.id).where(contacts.c.merged_into_id.is_(None))
+def list_contacts(session, q: str | None, archived: bool, limit: int, offset: int) -> dict:
+    query = sa.select(contacts.c.id).where(contacts.c.merged_into_id.is_(None), archived_filter(contacts, archived))
     if q:
         pattern = f"%{q.lower()}%"
         query = query.where(sa.or_(sa.func.lower(contacts.c.name).like(pattern), contacts.c.phone.like(f"%{q}%"),
@@ -167,7 +191,9 @@ def create_company(tx: Transaction, spec: dict) -> dict:
 
 def company_dict(row) -> dict:
     return {"id": row["id"], "name": row["name"], "category": row["category"],
-            "responsible_id": row["responsible_id"], "created_at": row["created_at"].isoformat()}
+            "responsible_id": row["responsible_id"], "inn": row["inn"], "address": row["address"],
+            "version": row["version"], "archived_at": iso(row["archived_at"]),
+            "created_at": row["created_at"].isoformat()}
 
 
 def company_categories(session) -> list[dict]:
@@ -182,13 +208,14 @@ def set_contact_interval(tx: Transaction, category: str, days: int) -> list[dict
     tx.session.execute(sa.update(table).where(table.c.category == category).values(contact_interval_days=days))
     if before is not None and before != days:
         tx.emit("company_category.changed.v1", CompanyCategoryChangedV1().dump({
-            "company_category_id": category, "changes": changes_between(
+            "company_category_id": category, "changes": changes(
                 {"contact_interval_days": before}, {"contact_interval_days": days})}))
     return company_categories(tx.session)
 
 
-def list_companies(session, category: str | None, responsible_id: int | None, limit: int, offset: int) -> dict:
-    query = sa.select(companies)
+def list_companies(session, category: str | None, responsible_id: int | None, archived: bool, limit: int,
+                   offset: int) -> dict:
+    query = sa.select(companies).where(archived_filter(companies, archived))
     if category:
         query = query.where(companies.c.category == category)
     if responsible_id:
@@ -202,7 +229,7 @@ def attach_to_company(tx: Transaction, contact_id: int, company_id: int) -> dict
     if tx.session.execute(sa.select(companies.c.id).where(companies.c.id == company_id)).first() is None:
         raise NotFound(f"company {company_id} not found", {"company_id": company_id})
     updated = tx.session.execute(sa.update(contacts).where(contacts.c.id == contact_id)
-                                 .values(company_id=company_id).returning(contacts.c.id)).first()
+                                 .values(company_id=company_id, **bumped(contacts)).returning(contacts.c.id)).first()
     if updated is None:
         raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
     tx.session.execute(sa.update(communications).where(communications.c.contact_id == contact_id,
@@ -230,9 +257,8 @@ def merge_contacts(tx: Transaction, keep_id: int, merge_id: int) -> dict:
     fill = {column: merged[column] for column in ("phone", "email", "company_id", "responsible_id", "phone_unparsed")
             if keep[column] is None and merged[column] is not None}
     tx.session.execute(sa.update(contacts).where(contacts.c.id == merge_id)
-                       .values(merged_into_id=keep_id, phone=None, email=None))
-    if fill:
-        tx.session.execute(sa.update(contacts).where(contacts.c.id == keep_id).values(**fill))
+                       .values(merged_into_id=keep_id, phone=None, email=None, **bumped(contacts)))
+    tx.session.execute(sa.update(contacts).where(contacts.c.id == keep_id).values(**fill, **bumped(contacts)))
     tx.emit("contact.merged.v1", {"kept_id": keep_id, "merged_id": merge_id})
     return contact_summary(tx.session, keep_id)
 

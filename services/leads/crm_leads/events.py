@@ -74,6 +74,27 @@ class ContactMergedV1(Schema):
     merged_id = fields.Integer(required=True)
 
 
+class PersonalDataV1(Schema):
+    names = fields.List(fields.String(), required=True)
+    phones = fields.List(fields.String(), required=True)  # E.164, or as written when unparseable
+    emails = fields.List(fields.String(), required=True)
+    telegram_ids = fields.List(fields.String(), required=True)
+
+
+class ContactErasedV1(Schema):
+    """A contact's personal data was erased on request. `personal` is transient (the envelope
+    says so): consumers use it to find their copies and never store it; the outbox row keeps the
+    event without it once published. Everything else here is no personal data: the record."""
+
+    contact_id = fields.Integer(required=True)
+    erased_at = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    erased_by = fields.Integer(allow_none=True)
+    merged_ids = fields.List(fields.Integer(), required=True)  # contacts merged into it, erased with it
+    deal_ids = fields.List(fields.Integer(), required=True)  # its deals, for copies keyed by deal
+    personal = fields.Nested(PersonalDataV1, required=True)
+
+
 class OwnershipReassignedV1(Schema):
     batch_id = fields.String(required=True)
     from_user_id = fields.Integer(required=True)
@@ -93,6 +114,43 @@ class OwnershipReturnedV1(Schema):
     contact_ids = fields.List(fields.Integer(), required=True)
     lead_ids = fields.List(fields.Integer(), required=True)
     by_user_id = fields.Integer(allow_none=True)  # added later (additive): who asked; none for an absence
+
+
+class _Changed(Schema):
+    """An edit: only the fields that really changed, each `{"from", "to"}`, and the version it made."""
+
+    version = fields.Integer(required=True)
+    changes = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+
+
+class _Versioned(Schema):
+    version = fields.Integer(required=True)
+
+
+class ContactChangedV1(_Changed):
+    contact_id = fields.Integer(required=True)
+
+
+class CompanyChangedV1(_Changed):
+    company_id = fields.Integer(required=True)
+
+
+class LeadChangedV1(_Changed):
+    lead_id = fields.Integer(required=True)
+
+
+class ContactArchivedV1(_Versioned):
+    """Archived (hidden from lists, kept for history) or, under `.restored`, back."""
+
+    contact_id = fields.Integer(required=True)
+
+
+class CompanyArchivedV1(_Versioned):
+    company_id = fields.Integer(required=True)
+
+
+class LeadArchivedV1(_Versioned):
+    lead_id = fields.Integer(required=True)
 
 
 # -- configuration: intake, lead stages, company categories, duty and substitutes ------------
@@ -138,10 +196,20 @@ SCHEMAS = {
     "lead.converted.v1": LeadConvertedV1,
     "communication.recorded.v1": CommunicationRecordedV1,
     "contact.merged.v1": ContactMergedV1,
+    "contact.erased.v1": ContactErasedV1,
     "ownership.reassigned.v1": OwnershipReassignedV1,
     "ownership.returned.v1": OwnershipReturnedV1,
     "company.created.v1": CompanyCreatedV1,
     "contact.attached.v1": ContactAttachedV1,
+    "contact.changed.v1": ContactChangedV1,
+    "company.changed.v1": CompanyChangedV1,
+    "lead.changed.v1": LeadChangedV1,
+    "contact.archived.v1": ContactArchivedV1,
+    "contact.restored.v1": ContactArchivedV1,
+    "company.archived.v1": CompanyArchivedV1,
+    "company.restored.v1": CompanyArchivedV1,
+    "lead.archived.v1": LeadArchivedV1,
+    "lead.restored.v1": LeadArchivedV1,
 }
 
 EXAMPLES = {
@@ -167,6 +235,12 @@ EXAMPLES = {
         "contact_name": "Иван Петров", "from_address": "+79161234567",
     },
     "contact.merged.v1": {"kept_id": 7, "merged_id": 19},
+    "contact.erased.v1": {
+        "contact_id": 7, "erased_at": "2026-11-24T12:00:00+00:00", "reason": "Запрос клиента по 152-ФЗ",
+        "erased_by": 1, "merged_ids": [19], "deal_ids": [15],
+        "personal": {"names": ["Иван Петров"], "phones": ["+79161234567"], "emails": ["ivan@example.ru"],
+                     "telegram_ids": ["123456789"]},
+    },
     "ownership.reassigned.v1": {
         "batch_id": "absence:12", "from_user_id": 3, "to_user_id": 5, "reason": "отпуск",
         "company_ids": [2], "contact_ids": [7, 8], "lead_ids": [42], "by_user_id": 1,
@@ -178,6 +252,23 @@ EXAMPLES = {
     "company.created.v1": {"company_id": 2, "name": "ООО «Ромашка»", "category": "A", "responsible_id": 3,
                            "created_at": "2026-11-23T08:00:00+00:00"},
     "contact.attached.v1": {"contact_id": 7, "company_id": 2},
+    "contact.changed.v1": {"contact_id": 7, "version": 3, "changes": {
+        "name": {"from": "Иван Петров", "to": "Иван Петрович Петров"},
+        "phone": {"from": "+79161234567", "to": "+79037654321"},
+        "phones": {"from": ["+79161234567"], "to": ["+79037654321"]},
+        "company_id": {"from": None, "to": 2}}},
+    "company.changed.v1": {"company_id": 2, "version": 4, "changes": {
+        "category": {"from": "C", "to": "A"}, "responsible_id": {"from": 3, "to": 5},
+        "name": {"from": "ООО «Ромашка»", "to": "ООО «Ромашка-Сервис»"}}},
+    "lead.changed.v1": {"lead_id": 42, "version": 2, "changes": {
+        "title": {"from": "Заявка с сайта", "to": "Подключение офиса"}, "responsible_id": {"from": 3, "to": 5},
+        "request_type": {"from": None, "to": "подключение"}}},
+    "contact.archived.v1": {"contact_id": 7, "version": 4},
+    "contact.restored.v1": {"contact_id": 7, "version": 5},
+    "company.archived.v1": {"company_id": 2, "version": 5},
+    "company.restored.v1": {"company_id": 2, "version": 6},
+    "lead.archived.v1": {"lead_id": 42, "version": 3},
+    "lead.restored.v1": {"lead_id": 42, "version": 4},
     "blocked_number.added.v1": {"blocked_number_id": "+74951234567", "reason": "спам"},
     "intake_rules.replaced.v1": {"changes": {"rules": {
         "from": [], "to": [{"category": "spam", "channel": "call", "keyword": None, "max_duration_seconds": 5}]}}},

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from crm_chassis import records
 from crm_chassis.db import Transaction
-from crm_chassis.events import changes_between
 from crm_chassis.errors import InvalidInput
 from crm_leads import clients, pipeline
 from crm_leads.domain.calls import FINAL, UnknownStatus, communication_status, merged_status
@@ -183,7 +183,7 @@ def replace_rules(tx: Transaction, rules: list[dict]) -> list[dict]:
     after = list_rules(tx.session)
     if after != before:
         tx.emit("intake_rules.replaced.v1", IntakeRulesReplacedV1().dump(
-            {"changes": changes_between({"rules": before}, {"rules": after})}))
+            {"changes": records.changes({"rules": before}, {"rules": after})}))
     return after
 
 

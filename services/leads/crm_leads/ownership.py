@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
-from crm_chassis.events import changes_between
 from crm_chassis.errors import NotFound, Unprocessable
+from crm_chassis.records import bumped, changes
 from crm_leads.events import UserSettingChangedV1
 from crm_leads.tables import companies, contacts, duty_roster, lead_stages, leads, reassignments, substitutes
 
@@ -27,7 +27,7 @@ def next_on_duty(tx: Transaction) -> int | None:
 def _setting_changed(tx: Transaction, event_type: str, user_id: int, name: str, before, after) -> None:
     if before != after:
         tx.emit(event_type, UserSettingChangedV1().dump(
-            {"user_id": user_id, "changes": changes_between({name: before}, {name: after})}))
+            {"user_id": user_id, "changes": changes({name: before}, {name: after})}))
 
 
 def set_duty(tx: Transaction, user_id: int, on_duty: bool) -> dict:
@@ -81,7 +81,7 @@ def reassign(tx: Transaction, from_user: int, to_user: int | None, reason: str, 
         table, condition = _owned(entity)
         ids = tx.session.execute(
             sa.update(table).where(table.c.responsible_id == from_user, condition)
-            .values(responsible_id=to_user).returning(table.c.id)
+            .values(responsible_id=to_user, **bumped(table)).returning(table.c.id)
         ).scalars().all()
         if ids:
             tx.session.execute(sa.insert(reassignments), [
@@ -109,7 +109,7 @@ def return_assignments(tx: Transaction, batch_id: str, missing_ok: bool = False,
         table, _ = _owned(row["entity"])
         back = tx.session.execute(
             sa.update(table).where(table.c.id == row["entity_id"], table.c.responsible_id == row["to_user"])
-            .values(responsible_id=row["from_user"]).returning(table.c.id)
+            .values(responsible_id=row["from_user"], **bumped(table)).returning(table.c.id)
         ).first()
         if back:
             returned[row["entity"]].append(row["entity_id"])

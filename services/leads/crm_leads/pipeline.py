@@ -2,8 +2,8 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from crm_chassis import records
 from crm_chassis.db import Transaction
-from crm_chassis.events import changes_between
 from crm_chassis.errors import NotFound, Unprocessable
 from crm_leads import clients, ownership
 from crm_leads.domain.pipeline import MoveRefused, Stage, check_move
@@ -11,6 +11,7 @@ from crm_leads.events import LeadConvertedV1, LeadCreatedV1, LeadStageChangedV1,
 from crm_leads.tables import contacts, lead_stages, leads
 
 LEAD_FIELDS = ("request_type", "client_type")
+EDITABLE = ("title", "message", "responsible_id")
 
 
 def stages(session) -> dict[str, Stage]:
@@ -26,7 +27,7 @@ def save_stage(tx: Transaction, spec: dict) -> list[dict]:
     tx.session.execute(statement.on_conflict_do_update(
         index_elements=[lead_stages.c.code], set_={k: statement.excluded[k] for k in spec if k != "code"}))
     before = {} if held is None else {k: list(v) if k == "required_fields" else v for k, v in held.items()}
-    changes = changes_between(before, {k: v for k, v in spec.items() if k != "code"})
+    changes = records.changes(before, {k: v for k, v in spec.items() if k != "code"})
     if changes:
         tx.emit("lead_stage.saved.v1", LeadStageSavedV1().dump({"lead_stage_id": spec["code"], "changes": changes}))
     return list_stages(tx.session)
@@ -58,7 +59,7 @@ def create_lead(tx: Transaction, *, contact: clients.Contact, source: str, chann
     ).mappings().one()
     if contact.responsible_id is None and responsible_id is not None:
         tx.session.execute(sa.update(contacts).where(contacts.c.id == contact.id, contacts.c.responsible_id.is_(None))
-                           .values(responsible_id=responsible_id))
+                           .values(responsible_id=responsible_id, **records.bumped(contacts)))
     tx.emit("lead.created.v1", LeadCreatedV1().dump({
         "lead_id": row["id"], "contact_id": contact.id, "source": source, "channel": channel, "title": title,
         "created_at": row["created_at"], "new_contact": new_contact, "responsible_id": responsible_id,
@@ -95,7 +96,8 @@ def _dump(row) -> dict:
         "request_type": row["request_type"], "client_type": row["client_type"], "fields": row["fields"],
         "company_id": row["company_id"], "legacy_stage": row["legacy_stage"],
         "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat(),
-        "converted_at": row["converted_at"] and row["converted_at"].isoformat(),
+        "converted_at": clients.iso(row["converted_at"]), "version": row["version"],
+        "archived_at": clients.iso(row["archived_at"]),
         "contact": {"id": row["contact_id"], "name": row["contact_name"], "phone": row["phone"],
                     "email": row["email"], "phone_unparsed": row["phone_unparsed"]},
     }
@@ -116,8 +118,8 @@ def held_lead(session, source: str, external_id: str) -> dict | None:
 
 
 def list_leads(session, *, source=None, stage=None, stage_kind=None, channel=None, responsible_id=None,
-               contact_id=None, q=None, limit: int, offset: int) -> dict:
-    conditions = [column == value for column, value in (
+               contact_id=None, q=None, archived: bool = False, limit: int, offset: int) -> dict:
+    conditions = [records.archived_filter(leads, archived)] + [column == value for column, value in (
         (leads.c.source, source), (leads.c.stage, stage), (lead_stages.c.kind, stage_kind),
         (leads.c.channel, channel), (leads.c.responsible_id, responsible_id), (leads.c.contact_id, contact_id),
     ) if value is not None]
@@ -146,14 +148,19 @@ def _column_values(values: dict) -> dict:
             "fields": {k: v for k, v in values.items() if k not in LEAD_FIELDS}}
 
 
-def update_lead(tx: Transaction, lead_id: int, changes: dict) -> dict:
-    row = _locked(tx, lead_id)
-    values = _values(row, changes.get("fields", {}))
-    update = _column_values(values)
-    for key in ("title", "responsible_id"):
-        if key in changes:
-            update[key] = changes[key]
-    tx.session.execute(sa.update(leads).where(leads.c.id == lead_id).values(**update, updated_at=sa.func.now()))
+def update_lead(tx: Transaction, lead_id: int, expected: int | None, edit: dict) -> dict:
+    """What a person corrects on a lead; its stage moves only through `move_lead` and its gate."""
+    row = records.locked(tx, leads, "lead", lead_id, expected)
+    wanted = _column_values(_values(row, edit.get("fields", {})))
+    wanted |= {key: edit[key] for key in EDITABLE if key in edit}
+    changed = records.changes(row, wanted)
+    records.save(tx, leads, "lead", row, changed, **{key: change["to"] for key, change in changed.items()},
+                 updated_at=sa.func.now())
+    return get_lead(tx.session, lead_id)
+
+
+def archive_lead(tx: Transaction, lead_id: int, archived: bool, expected: int | None) -> dict:
+    records.set_archived(tx, leads, "lead", lead_id, archived, expected)
     return get_lead(tx.session, lead_id)
 
 
@@ -172,7 +179,7 @@ def move_lead(tx: Transaction, lead_id: int, target_code: str, changes: dict, by
     except MoveRefused as refused:
         raise Unprocessable(refused.reason, {"missing_fields": refused.missing}) from None
     tx.session.execute(sa.update(leads).where(leads.c.id == lead_id).values(
-        stage=target.code, updated_at=sa.func.now(), **_column_values(values)))
+        stage=target.code, updated_at=sa.func.now(), **_column_values(values), **records.bumped(leads)))
     tx.emit("lead.stage_changed.v1", LeadStageChangedV1().dump({
         "lead_id": lead_id, "from_stage": current.code, "to_stage": target.code, "to_kind": target.kind,
         "responsible_id": row["responsible_id"], "by": by,
@@ -189,9 +196,11 @@ def _convert(tx: Transaction, row, values: dict) -> None:
         company_id = clients.create_company(tx, {
             "name": values["company_name"], "category": values["company_category"],
             "responsible_id": row["responsible_id"]})["id"]
-        tx.session.execute(sa.update(contacts).where(contacts.c.id == row["contact_id"]).values(company_id=company_id))
+        tx.session.execute(sa.update(contacts).where(contacts.c.id == row["contact_id"])
+                           .values(company_id=company_id, **records.bumped(contacts)))
     converted_at = tx.session.execute(
-        sa.update(leads).where(leads.c.id == row["id"]).values(company_id=company_id, converted_at=sa.func.now())
+        sa.update(leads).where(leads.c.id == row["id"])
+        .values(company_id=company_id, converted_at=sa.func.now(), **records.bumped(leads))
         .returning(leads.c.converted_at)).scalar_one()
     tx.emit("lead.converted.v1", LeadConvertedV1().dump({
         "lead_id": row["id"], "contact_id": row["contact_id"], "company_id": company_id,

@@ -1,7 +1,8 @@
 """What leads accepts over RPC: marshmallow in (tolerant of unknown keys only where noted)."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from crm_leads.domain.pipeline import CLIENT_TYPES, COMPANY_CATEGORIES
+from crm_leads.domain.records import inn_problem
 from crm_leads.domain.sorting import CATEGORIES
 
 SOURCE = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,62}$", error="lower-case letters, digits, '_', '.', '-'")
@@ -9,6 +10,15 @@ CHANNELS = ("call", "sms", "whatsapp", "telegram", "email")
 UNSORTED = "unsorted"
 PAGE = {"limit": fields.Integer(load_default=50, validate=validate.Range(min=1, max=500)),
         "offset": fields.Integer(load_default=0, validate=validate.Range(min=0))}
+# The version an edit read: absent means no check.
+VERSION = fields.Integer(load_default=None, validate=validate.Range(min=1))
+# Lists show live records; archived=true shows only the archived ones.
+ARCHIVED = fields.Boolean(load_default=False)
+
+
+def valid_inn(inn: str) -> None:
+    if problem := inn_problem(inn):
+        raise ValidationError(problem)
 
 
 class WebFormSchema(Schema):
@@ -65,6 +75,7 @@ class LeadListQuery(Schema):
     responsible_id = fields.Integer(load_default=None)
     contact_id = fields.Integer(load_default=None)
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    archived = ARCHIVED
     limit = PAGE["limit"]
     offset = PAGE["offset"]
 
@@ -94,8 +105,10 @@ class LeadFields(Schema):
 
 class LeadUpdateInput(Schema):
     lead_id = fields.Integer(required=True)
+    version = VERSION
     title = fields.String(validate=validate.Length(min=1, max=300))
-    responsible_id = fields.Integer(validate=validate.Range(min=1))
+    message = fields.String(validate=validate.Length(max=5000))
+    responsible_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
     fields_ = fields.Nested(LeadFields, data_key="fields", attribute="fields", load_default=dict)
 
 
@@ -127,6 +140,7 @@ class CardQuery(Schema):
 
 class ContactQuery(Schema):
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    archived = ARCHIVED
     limit = PAGE["limit"]
     offset = PAGE["offset"]
 
@@ -135,11 +149,44 @@ class CompanyInput(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     category = fields.String(required=True, validate=validate.OneOf(COMPANY_CATEGORIES))
     responsible_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    inn = fields.String(load_default=None, validate=valid_inn)
+    address = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
+
+
+class CompanyEditInput(CompanyInput):
+    """Only the fields to change, by the rules of creation; null clears an optional one."""
+
+    company_id = fields.Integer(required=True)
+    version = VERSION
+
+    def __init__(self):
+        super().__init__(partial=tuple(CompanyInput._declared_fields))
+
+
+class ContactEditInput(Schema):
+    """Only the fields to change; phones and e-mails are normalized (and checked) by domain.records."""
+
+    contact_id = fields.Integer(required=True)
+    version = VERSION
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    phone = fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
+    phones = fields.List(fields.String(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=20))
+    email = fields.Email(allow_none=True)
+    emails = fields.List(fields.Email(), validate=validate.Length(max=20))
+    telegram = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
+    company_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+
+
+class ArchiveInput(Schema):
+    record_id = fields.Integer(required=True)
+    archived = fields.Boolean(required=True)
+    version = VERSION
 
 
 class CompanyQuery(Schema):
     category = fields.String(load_default=None, validate=validate.OneOf(COMPANY_CATEGORIES))
     responsible_id = fields.Integer(load_default=None)
+    archived = ARCHIVED
     limit = PAGE["limit"]
     offset = PAGE["offset"]
 
@@ -147,6 +194,11 @@ class CompanyQuery(Schema):
 class MergeInput(Schema):
     keep_id = fields.Integer(required=True, validate=validate.Range(min=1))
     merge_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ErasureInput(Schema):
+    contact_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class ReassignInput(Schema):

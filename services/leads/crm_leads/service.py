@@ -2,11 +2,12 @@ from crm_chassis import context
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_leads import clients, importer, inbox, intake, ownership, pipeline
+from crm_leads import client_records, clients, erasure, importer, inbox, intake, ownership, pipeline
 from crm_leads.readings import AbsenceReading, DealReading
 from crm_leads.schemas import (
-    CardQuery, CommunicationInput, CompanyInput, CompanyQuery, ContactQuery, InboxQuery, IntervalInput, LeadListQuery,
-    LeadUpdateInput, ManualLeadInput, MergeInput, MoveInput, ReassignInput, RulesInput, StageInput, WebFormSchema,
+    ArchiveInput, CardQuery, CommunicationInput, CompanyEditInput, CompanyInput, CompanyQuery, ContactEditInput,
+    ContactQuery, ErasureInput, InboxQuery, IntervalInput, LeadListQuery, LeadUpdateInput, ManualLeadInput,
+    MergeInput, MoveInput, ReassignInput, RulesInput, StageInput, WebFormSchema,
 )
 
 
@@ -72,7 +73,13 @@ class LeadsService(ServiceBase):
     @rpc
     def update_lead(self, **changes) -> dict:
         spec = load(LeadUpdateInput(), changes)
-        return self.db.transaction(pipeline.update_lead, spec.pop("lead_id"), spec)
+        return self.db.transaction(pipeline.update_lead, spec.pop("lead_id"), spec.pop("version"), spec)
+
+    @rpc
+    def archive_lead(self, **command) -> dict:
+        archive = load(ArchiveInput(), command)
+        return self.db.transaction(pipeline.archive_lead, archive["record_id"], archive["archived"],
+                                   archive["version"])
 
     @rpc
     def move_lead(self, **command) -> dict:
@@ -97,6 +104,33 @@ class LeadsService(ServiceBase):
     @rpc
     def create_company(self, **spec) -> dict:
         return self.db.transaction(clients.create_company, load(CompanyInput(), spec))
+
+    @rpc
+    def get_company(self, company_id: int) -> dict:
+        return self.db.read(client_records.get_company, int(company_id))
+
+    @rpc
+    def edit_company(self, **edit) -> dict:
+        spec = load(CompanyEditInput(), edit)
+        return self.db.transaction(client_records.edit_company, spec.pop("company_id"), spec.pop("version"), spec)
+
+    @rpc
+    def archive_company(self, **command) -> dict:
+        archive = load(ArchiveInput(), command)
+        return self.db.transaction(client_records.archive_company, archive["record_id"], archive["archived"],
+                                   archive["version"])
+
+    @rpc
+    def edit_contact(self, **edit) -> dict:
+        spec = load(ContactEditInput(), edit)
+        return self.db.transaction(client_records.edit_contact, spec.pop("contact_id"), spec.pop("version"), spec,
+                                   self.region)
+
+    @rpc
+    def archive_contact(self, **command) -> dict:
+        archive = load(ArchiveInput(), command)
+        return self.db.transaction(client_records.archive_contact, archive["record_id"], archive["archived"],
+                                   archive["version"])
 
     @rpc
     def company_categories(self) -> list[dict]:
@@ -124,6 +158,12 @@ class LeadsService(ServiceBase):
     @rpc
     def suggested_duplicates(self, limit: int = 100) -> list[dict]:
         return self.db.read(clients.suggested_duplicates, min(max(int(limit), 1), 500))
+
+    @rpc
+    def erase_contact(self, **request) -> dict:
+        erase = load(ErasureInput(), request)
+        return self.db.transaction(erasure.erase_contact, erase["contact_id"], erase["reason"],
+                                   context.current_user_id())
 
     # -- ownership ------------------------------------------------------------------------
 

@@ -9,12 +9,21 @@ def _timestamps():
     return [sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now())]
 
 
+def _record():
+    """What every editable record carries: its version (+1 on every change) and when it was archived."""
+    return [sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+            sa.Column("archived_at", sa.DateTime(timezone=True))]
+
+
 companies = sa.Table(
     "companies", metadata,
     sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("category", sa.CHAR(1), nullable=False),
     sa.Column("responsible_id", sa.BigInteger),
+    sa.Column("inn", sa.Text),
+    sa.Column("address", sa.Text),
+    *_record(),
     *_timestamps(),
 )
 
@@ -34,6 +43,7 @@ contacts = sa.Table(
     sa.Column("company_id", sa.BigInteger, sa.ForeignKey("companies.id")),
     sa.Column("responsible_id", sa.BigInteger),
     sa.Column("merged_into_id", sa.BigInteger, sa.ForeignKey("contacts.id")),
+    *_record(),
     *_timestamps(),
 )
 
@@ -73,6 +83,7 @@ leads = sa.Table(
     sa.Column("legacy_stage", sa.Text),
     sa.Column("converted_at", sa.DateTime(timezone=True)),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    *_record(),
     *_timestamps(),
     sa.UniqueConstraint("source", "external_id", name="leads_source_external_id"),
 )
@@ -151,4 +162,13 @@ contact_deals = sa.Table(
     sa.Column("contact_id", sa.BigInteger, nullable=False),
     sa.Column("open", sa.Boolean, nullable=False, server_default=sa.true()),
     *_timestamps(),
+)
+
+# Contacts whose personal data was erased on request: the record of it (the data itself is gone).
+contact_erasures = sa.Table(
+    "contact_erasures", metadata,
+    sa.Column("contact_id", sa.BigInteger, sa.ForeignKey("contacts.id"), primary_key=True),
+    sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("reason", sa.Text),
+    sa.Column("erased_by", sa.BigInteger),
 )

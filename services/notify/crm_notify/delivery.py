@@ -61,8 +61,10 @@ def _initial(channel: str, opted_out: bool, due: datetime | None, quiet: QuietHo
 
 
 def _opted_out(session, channel: str, addresses: list[str]) -> set[str]:
-    return set(session.execute(sa.select(opt_outs.c.address).where(
-        opt_outs.c.channel == channel, opt_outs.c.address.in_(addresses))).scalars())
+    """Which addresses opted out of the channel, as written or as an erasure kept them (hashed)."""
+    by_key = {key: address for address in addresses for key in (address, states.erased_opt_out(address))}
+    return {by_key[key] for key in session.execute(sa.select(opt_outs.c.address).where(
+        opt_outs.c.channel == channel, opt_outs.c.address.in_(by_key))).scalars()}
 
 
 def cancel_reminders(tx: Transaction, reference: str, template: str) -> int:

@@ -1,6 +1,7 @@
 """How notify reads other services' events: tolerant schemas, only the fields it uses."""
 from marshmallow import fields
 
+from crm_chassis.erasure import ErasureReading
 from crm_chassis.events import Reading
 
 
@@ -52,3 +53,7 @@ class ResponsibleReading(Reading):
     to_user_id = fields.Integer(required=True)
     by_user_id = fields.Integer(load_default=None, allow_none=True)
     title = fields.String(load_default="")
+
+
+class ContactErasedReading(ErasureReading):
+    """leads' contact.erased.v1: whom to find (its `personal` is transient: never stored)."""

@@ -4,15 +4,18 @@ import eventlet
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
+from crm_chassis.erasure import Erasure
 from crm_chassis.errors import InvalidInput
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_notify import bookings, bot_answers, deal_notices, delivery, handovers, telegram
+from crm_notify import bookings, bot_answers, deal_notices, delivery, erasure, handovers, telegram
 from crm_notify.channels import Channels
 from crm_notify.domain import plans
 from crm_notify.domain.messages import SendError
-from crm_notify.readings import BookingReading, DealNoticeReading, OwnershipReading, ResponsibleReading
+from crm_notify.readings import (
+    BookingReading, ContactErasedReading, DealNoticeReading, OwnershipReading, ResponsibleReading,
+)
 from crm_notify.rendering import Templates
 from crm_notify.schemas import (
     Campaign, CampaignQuery, DealQuery, InAppMessage, LinkCodeRequest, ListQuery, MembershipReminder,
@@ -69,6 +72,10 @@ class NotifyService(ServiceBase):
     @on_event("deals", "deal.responsible_changed.v1", ResponsibleReading)
     def tell_of_deal_handed_over(self, tx, change, envelope):
         handovers.tell_of_deal(tx, change, envelope, self.channels.timezone)
+
+    @on_event("leads", "contact.erased.v1", ContactErasedReading)
+    def erase_contact(self, tx, erased, envelope):
+        erasure.erase_contact(tx, Erasure.read(erased))
 
     # -- the sender loop ----------------------------------------------------------------------
 

@@ -89,6 +89,31 @@ def contact_attached(ctx: Applying, link: dict) -> None:
     _link_contact(ctx, link["contact_id"], link["company_id"])
 
 
+def _new_values(change: dict, *names: str) -> dict:
+    return {name: change["changes"][name]["to"] for name in names if name in change["changes"]}
+
+
+def company_changed(ctx: Applying, change: dict) -> None:
+    """A new category re-evaluates the ABC flags at once; a new responsible moves the company's rows."""
+    if values := _new_values(change, "name", "category", "responsible_id"):
+        _update(ctx, companies, "company_id", change["company_id"], **values)
+
+
+def contact_changed(ctx: Applying, change: dict) -> None:
+    if "company_id" not in change["changes"]:
+        return
+    company_id = change["changes"]["company_id"]["to"]
+    if company_id is None:
+        ctx.session.execute(sa.delete(contact_companies).where(contact_companies.c.contact_id == change["contact_id"]))
+    else:
+        _link_contact(ctx, change["contact_id"], company_id)
+
+
+def lead_changed(ctx: Applying, change: dict) -> None:
+    if values := _new_values(change, "responsible_id"):
+        _update(ctx, leads, "lead_id", change["lead_id"], **values)
+
+
 def contact_merged(ctx: Applying, merge: dict) -> None:
     """The merged contact's history is the kept one's; so is its company when the kept has none."""
     ctx.session.execute(sa.update(communications).where(communications.c.contact_id == merge["merged_id"])
@@ -251,6 +276,9 @@ PROJECTIONS = {
     "ownership.returned.v1": ownership_moved,
     "company.created.v1": company_created,
     "contact.attached.v1": contact_attached,
+    "company.changed.v1": company_changed,
+    "contact.changed.v1": contact_changed,
+    "lead.changed.v1": lead_changed,
     "deal.created.v1": deal_created,
     "deal.stage_changed.v1": deal_stage_changed,
     "deal.closed.v1": deal_closed,

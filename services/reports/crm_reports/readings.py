@@ -1,6 +1,7 @@
 """How reports reads other services' events: tolerant schemas, only the fields it uses."""
 from marshmallow import fields, validate
 
+from crm_chassis.erasure import ErasureReading
 from crm_chassis.events import Reading
 
 
@@ -62,6 +63,24 @@ class CompanyCreatedReading(Reading):
 class ContactAttachedReading(Reading):
     contact_id = fields.Integer(required=True)
     company_id = fields.Integer(required=True)
+
+
+class _ChangedReading(Reading):
+    """An edit: `changes` holds only the fields that changed, each `{"from", "to"}`."""
+
+    changes = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+
+
+class CompanyChangedReading(_ChangedReading):
+    company_id = fields.Integer(required=True)
+
+
+class ContactChangedReading(_ChangedReading):
+    contact_id = fields.Integer(required=True)
+
+
+class LeadChangedReading(_ChangedReading):
+    lead_id = fields.Integer(required=True)
 
 
 class DealCreatedReading(Reading):
@@ -147,6 +166,10 @@ class MessageStatusReading(Reading):
     changed_at = fields.AwareDateTime(required=True)
 
 
+class ContactErasedReading(ErasureReading):
+    """leads' contact.erased.v1: whom to find (its `personal` is transient: never stored)."""
+
+
 READINGS = {
     ("notify", "message.status_changed.v1"): MessageStatusReading,
     ("leads", "lead.created.v1"): LeadCreatedReading,
@@ -158,6 +181,9 @@ READINGS = {
     ("leads", "ownership.returned.v1"): OwnershipReading,
     ("leads", "company.created.v1"): CompanyCreatedReading,
     ("leads", "contact.attached.v1"): ContactAttachedReading,
+    ("leads", "company.changed.v1"): CompanyChangedReading,
+    ("leads", "contact.changed.v1"): ContactChangedReading,
+    ("leads", "lead.changed.v1"): LeadChangedReading,
     ("deals", "deal.created.v1"): DealCreatedReading,
     ("deals", "deal.stage_changed.v1"): DealStageChangedReading,
     ("deals", "deal.closed.v1"): DealClosedReading,

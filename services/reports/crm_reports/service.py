@@ -3,11 +3,12 @@ from datetime import UTC, datetime
 
 from nameko.timer import timer
 
+from crm_chassis.erasure import Erasure
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_reports import audit, exports, projections, queries
-from crm_reports.readings import AUDITED_PRODUCERS, READINGS, AnyEvent
+from crm_reports import audit, erasure, exports, projections, queries
+from crm_reports.readings import AUDITED_PRODUCERS, READINGS, AnyEvent, ContactErasedReading
 from crm_reports.domain.calendar import local_day
 from crm_reports.schemas import (AbcQuery, AuditQuery, CrewLoadQuery, ForecastQuery, FunnelQuery, KpiQuery, LeadsPerDayQuery,
                                  LossesQuery, ProblemsQuery, SegmentClientsQuery, SegmentInput)
@@ -126,6 +127,10 @@ class ReportsService(ServiceBase):
             return result
 
         return self.db.transaction(rebuild_and_snapshot)
+
+    @on_event("leads", "contact.erased.v1", ContactErasedReading)
+    def erase_contact(self, tx, erased, envelope):
+        erasure.erase_contact(tx, Erasure.read(erased))
 
 
 def _handler(name: str):

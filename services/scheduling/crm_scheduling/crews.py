@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from crm_chassis import records
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
-from crm_chassis.events import changes_between
 from crm_scheduling.domain import absences as absence_rules
 from crm_scheduling.domain.hours import DEFAULT_TIME_ZONE, DEFAULT_WORKING_HOURS
 from crm_scheduling.events import (AbsenceChangedV1, AbsenceCreatedV1, CrewChangedV1, CrewIcsTokenRegeneratedV1,
@@ -31,7 +31,7 @@ def create_staff(tx: Transaction, spec: dict) -> dict:
         raise
     created = StaffOutput().dump(row)
     tx.emit("staff.created.v1", StaffCreatedV1().dump(
-        {"staff_id": created["id"], "changes": changes_between({}, {k: v for k, v in created.items() if k != "id"})}))
+        {"staff_id": created["id"], "changes": records.changes({}, {k: v for k, v in created.items() if k != "id"})}))
     return created
 
 
@@ -101,7 +101,7 @@ def create_crew(tx: Transaction, spec: dict) -> dict:
 
 
 def _crew_event(tx: Transaction, event_type: str, before: dict, after: dict) -> None:
-    changes = changes_between(before, {k: v for k, v in after.items() if k != "id"})
+    changes = records.changes(before, {k: v for k, v in after.items() if k != "id"})
     if changes:
         tx.emit(event_type, CrewChangedV1().dump({"crew_id": after["id"], "changes": changes}))
 
@@ -174,7 +174,7 @@ def create_absence(tx: Transaction, spec: dict, today: date) -> dict:
                                                                                    ends_at)}) from None
             raise
     tx.emit("absence.created.v1", AbsenceCreatedV1().dump({
-        "absence_id": row["id"], "staff_id": person, "changes": changes_between({}, {
+        "absence_id": row["id"], "staff_id": person, "changes": records.changes({}, {
             key: row[key].isoformat() if isinstance(row[key], date) else row[key]
             for key in ("kind", "starts_on", "ends_on")})}))
     _emit_due(tx, row, today)

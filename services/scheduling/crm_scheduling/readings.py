@@ -1,6 +1,7 @@
 """How scheduling reads other services' events: tolerant schemas, only the fields it uses."""
 from marshmallow import fields, validate
 
+from crm_chassis.erasure import ErasureReading
 from crm_chassis.events import Reading
 
 
@@ -13,3 +14,7 @@ class BookingRequestReading(Reading):
     duration_minutes = fields.Integer(required=True)
     within_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=62))
     address = fields.String(required=True)
+
+
+class ContactErasedReading(ErasureReading):
+    """leads' contact.erased.v1: whom to find (its `personal` is transient: never stored)."""

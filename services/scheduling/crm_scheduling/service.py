@@ -2,11 +2,12 @@ from datetime import UTC, datetime
 
 from nameko.timer import timer
 
+from crm_chassis.erasure import Erasure
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_scheduling import bookings, crews
-from crm_scheduling.readings import BookingRequestReading
+from crm_scheduling import bookings, crews, erasure
+from crm_scheduling.readings import BookingRequestReading, ContactErasedReading
 from crm_scheduling.schemas import (AbsenceInput, AvailabilityQuery, BookingInput, BookingListQuery,
                                     CalendarQuery, CancelInput, CompleteInput, ConfirmHoldInput, CrewChanges, CrewInput,
                                     HoldInput, RescheduleInput, RescheduleRequestInput, StaffInput)
@@ -97,6 +98,10 @@ class SchedulingService(ServiceBase):
     @on_event("deals", "deal.booking_requested.v1", BookingRequestReading)
     def book_for_deal(self, tx, request, envelope):
         bookings.book_first_free(tx, request, datetime.now(UTC))
+
+    @on_event("leads", "contact.erased.v1", ContactErasedReading)
+    def erase_contact(self, tx, erased, envelope):
+        erasure.erase_contact(tx, Erasure.read(erased))
 
     @rpc
     def find_slots(self, **query) -> list[dict]:

@@ -7,6 +7,7 @@
 
 Provider callbacks arrive in any order and more than once: a status only ever moves forward.
 """
+import hashlib
 from dataclasses import dataclass
 
 PENDING, SENDING, CANCELLED, OPTED_OUT = "pending", "sending", "cancelled", "opted_out"
@@ -24,6 +25,12 @@ PROVIDER_STATUSES = {"accepted": QUEUED, "scheduled": QUEUED, "queued": QUEUED, 
 MAX_ATTEMPTS = 5
 FIRST_RETRY_SECONDS = 2.0
 MAX_RETRY_SECONDS = 300.0
+
+
+def erased_opt_out(address: str) -> str:
+    """How an erased person's opt-out is kept: a one-way hash of the address, so the refusal still
+    holds for that address while the address itself is gone."""
+    return "sha256:" + hashlib.sha256(address.strip().lower().encode()).hexdigest()
 
 
 class IllegalTransition(ValueError):
