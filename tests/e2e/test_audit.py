@@ -136,3 +136,17 @@ def test_an_erased_contact_keeps_who_and_what_but_not_the_values(system):
                                                                                  id=lead["id"]))
     kept = str(history(system.admin, entity="contact", id=contact_id))
     assert "по запросу" in kept and phone not in kept and phone[1:] not in kept
+
+
+def test_a_contacts_edit_shows_who_changed_which_field_from_what_to_what(system):
+    operator = system.user("operator")
+    me = operator.get("/me").json()
+    lead = operator.post("/leads", json={"name": "Ольга Смирнова", "phone": f"+{mobile_digits()}"}).json()
+    contact_id = lead["contact"]["id"]
+    edited = operator.patch(f"/contacts/{contact_id}", json={"name": "Ольга Петровна Смирнова"})
+    assert edited.status_code == 200, edited.text
+
+    changed = entries_where(system.user("controller"), lambda e: e["action"] == "changed",
+                            entity="contact", id=contact_id)
+    assert changed[0]["changes"]["name"] == {"from": "Ольга Смирнова", "to": "Ольга Петровна Смирнова"}
+    assert changed[0]["actor"]["id"] == str(me["id"]) and changed[0]["actor"]["role"] == "operator"

@@ -13,6 +13,7 @@ class NotificationCreatedV1(Schema):
     template = fields.String(required=True)
     body = fields.String(required=True)
     created_at = fields.AwareDateTime(required=True)
+    deal_id = fields.Integer(allow_none=True)  # added later (additive): the deal it is about, if any
 
 
 class MessageStatusChangedV1(Schema):
@@ -49,7 +50,7 @@ EXAMPLES = {
     },
     "notification.created.v1": {
         "id": 41, "recipient": "user:7", "template": "message",
-        "body": "Контролёр: Почему сделка без задачи?", "created_at": "2026-11-23T09:20:00+00:00",
+        "body": "Контролёр: Почему сделка без задачи?", "created_at": "2026-11-23T09:20:00+00:00", "deal_id": 15,
     },
     "opt_out.recorded.v1": {"channel": "sms", "address": "+79161234567", "withdrawn": 1},
     "campaign.created.v1": {"campaign_id": 3, "name": "Скидка на абонемент", "channel": "sms",

@@ -39,7 +39,7 @@ def record_entries(session, envelopes: list[dict]) -> None:
         if envelope["event_type"] == ERASED and found.entity_id is not None:
             _insert(session, batch)
             batch = []
-            _mask(session, audit.subject("contact", found.entity_id), envelope["event_id"])
+            mask_person(session, [audit.subject("contact", found.entity_id)])
     _insert(session, batch)
 
 
@@ -59,9 +59,14 @@ def _insert(session, rows: list[dict]) -> None:
                         rows)
 
 
-def _mask(session, about: str, erasure_event_id: str) -> None:
+def mask_person(session, person: list[str]) -> None:
+    """The values of every entry about the person's records (`person`: "contact:7", "deal:12") and
+    about the records those name them with (their leads, tasks, bookings); erasures keep theirs."""
+    named = session.execute(sa.select(audit_entries.c.entity, audit_entries.c.entity_id).where(
+        audit_entries.c.subjects.overlap(person), audit_entries.c.entity_id.is_not(None))).all()
+    about = sorted({*person, *(audit.subject(entity, entity_id) for entity, entity_id in named)})
     rows = session.execute(sa.select(audit_entries.c.id, audit_entries.c.changes).where(
-        audit_entries.c.subjects.contains([about]), audit_entries.c.event_id != erasure_event_id)).all()
+        audit_entries.c.subjects.overlap(about), audit_entries.c.event_type != ERASED)).all()
     for entry_id, changes in rows:
         session.execute(sa.update(audit_entries).where(audit_entries.c.id == entry_id)
                         .values(changes=audit.masked(changes)))

@@ -87,6 +87,15 @@ def entry(event_type: str, data: dict) -> Entry:
     return Entry(entity, entity_id, action, subjects_of(event_type, data, entity, entity_id), changes_of(data, id_key))
 
 
+def masked_data(data: dict) -> dict:
+    """An event's data with its ids and version kept and every other value hidden (`changes` as `masked`)."""
+    def keeps(key: str) -> bool:
+        return key == "version" or key.endswith("_id") or key.endswith("_ids")
+
+    return {key: value if keeps(key) or value is None else masked(value) if key == "changes" and isinstance(value, dict)
+            else MASK for key, value in data.items()}
+
+
 def masked(changes: dict) -> dict:
     """The same fields, with every value that was there replaced: who changed what stays, not to what."""
     def hide(value):
