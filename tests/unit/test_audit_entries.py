@@ -56,3 +56,12 @@ def test_masking_keeps_the_fields_and_hides_every_value():
 def test_a_creation_leaves_out_what_it_left_empty():
     created = entry("deal.created.v1", {"deal_id": 3, "title": "Балкон", "lead_id": None, "fields": {}})
     assert created.changes == {"title": {"from": None, "to": "Балкон"}, "fields": {"from": None, "to": {}}}
+
+
+def test_an_erased_persons_stored_event_keeps_its_ids_and_field_names_only():
+    from crm_reports.domain.audit import masked_data
+
+    assert masked_data({"deal_id": 12, "version": 3, "title": "Окна: Иван Петров", "company_ids": [2], "note": None,
+                        "changes": {"title": {"from": "Окна", "to": "Окна: Иван Петров"}}}) == {
+        "deal_id": 12, "version": 3, "title": MASK, "company_ids": [2], "note": None,
+        "changes": {"title": {"from": MASK, "to": MASK}}}
