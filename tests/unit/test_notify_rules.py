@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 from crm_notify.domain import messages as m
-from crm_notify.domain.plans import Planned, booking_messages
+from crm_notify.domain.plans import Planned, booking_messages, supersedes_reminders
 from crm_notify.domain.quiet_hours import QuietHours, send_time
 from crm_notify.domain.ratelimit import RateLimits
 
@@ -149,3 +149,11 @@ def test_a_membership_reminder_goes_days_before_the_end_at_ten_company_time():
 
     due = membership_reminder_due(date(2026, 12, 31), 3, MSK)
     assert due.astimezone(UTC) == utc("2026-12-28T07:00")
+
+
+def test_edited_client_details_only_write_the_clients_reminder_again():
+    edited = {**BOOKING, "client_phone": "+79161234567"}
+    assert booking_messages("changed", edited, utc("2026-11-20T10:00")) == [
+        Planned("sms", "+79161234567", "client_reminder", due=utc("2026-11-24T07:00"))]
+    assert booking_messages("changed", edited, utc("2026-11-24T12:00")) == []  # too late to remind
+    assert supersedes_reminders("changed") and not supersedes_reminders("created")

@@ -5,14 +5,19 @@ from urllib.parse import quote
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
-from crm_gateway.api import ADMIN, SALES, STAFF, JsonObject, Routes, call, json_response
+from crm_gateway.api import (ADMIN, SALES, STAFF, JsonObject, Routes, call, expected_version, json_response,
+                              versioned_response)
 from crm_gateway.context import ACCOUNTS
 from crm_gateway.errors import InvalidInput, PayloadTooLarge
 
 routes = Routes("deals")
 DEAL_ID = "{deal_id:\\d{1,18}}"
+STAGE = "stages/{stage:[a-z0-9_-]{1,63}}"
+TASK = "/tasks/{task_id:\\d{1,18}}"
 PIPELINE = "{pipeline:[a-z0-9_-]{1,63}}"
 DEAL_WRITERS = SALES + ("operator",)
+VERSION_REFUSED = {"409": {"description": "changed since the version read (details.version), or open work "
+                                          "depends on it (details name it)"}}
 GATE_REFUSED = {"422": {"description": "the stage gate refused: `details.missing_fields` lists what is missing"}}
 
 
@@ -27,6 +32,7 @@ class DealQuery(Schema):
     overdue_tasks = fields.Boolean(load_default=False)
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     mine = fields.Boolean(load_default=False)
+    archived = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
@@ -86,7 +92,24 @@ async def add_field(request: web.Request) -> web.Response:
                                     **{**request["body"], "pipeline": request.match_info["pipeline"]}), status=201)
 
 
-@routes.post(f"/pipelines/{PIPELINE}/stages/{{stage:[a-z0-9_-]{{1,63}}}}/gate", roles=ADMIN, body=JsonObject,
+@routes.post(f"/pipelines/{PIPELINE}/{STAGE}/archive", roles=ADMIN, responses=VERSION_REFUSED, summary=(
+    "Archive a stage: no board column, no place to move deals to; 409 names the deals in it (deals) and the "
+    "active rules that name it (rules)"))
+async def archive_stage(request: web.Request) -> web.Response:
+    return await _archive_stage(request, True)
+
+
+@routes.post(f"/pipelines/{PIPELINE}/{STAGE}/restore", roles=ADMIN, summary="Restore an archived stage")
+async def restore_stage(request: web.Request) -> web.Response:
+    return await _archive_stage(request, False)
+
+
+async def _archive_stage(request: web.Request, archived: bool) -> web.Response:
+    return json_response(await call(request, "deals", "archive_stage", pipeline=request.match_info["pipeline"],
+                                    stage=request.match_info["stage"], archived=archived))
+
+
+@routes.post(f"/pipelines/{PIPELINE}/{STAGE}/gate", roles=ADMIN, body=JsonObject,
              summary="What a deal needs to enter a stage: {required_fields: [...], required_documents: [kinds]}")
 async def set_stage_gate(request: web.Request) -> web.Response:
     return json_response(await call(request, "deals", "set_stage_gate", **{
@@ -117,13 +140,34 @@ async def create_deal(request: web.Request) -> web.Response:
 @routes.get(f"/deals/{DEAL_ID}", roles=STAFF,
             summary="The deal card: fields, history (with the rule behind each automatic change), tasks, linked deals")
 async def get_deal(request: web.Request) -> web.Response:
-    return json_response(await call(request, "deals", "get_deal", deal_id=_deal_id(request)))
+    return versioned_response(await call(request, "deals", "get_deal", deal_id=_deal_id(request)))
 
 
-@routes.patch(f"/deals/{DEAL_ID}", roles=DEAL_WRITERS, body=JsonObject, summary="Change custom fields: {fields: {...}}")
+@routes.patch(f"/deals/{DEAL_ID}", roles=DEAL_WRITERS, body=JsonObject, responses=VERSION_REFUSED, summary=(
+    "Edit a deal: only what changes of {title, amount, responsible_id, contact_id, company_id, fields: {...}}, "
+    "validated as at creation; the version read as `version` or If-Match"))
 async def update_deal(request: web.Request) -> web.Response:
-    return json_response(await call(request, "deals", "update_deal_fields", fields=request["body"].get("fields"),
-                                    deal_id=_deal_id(request)))
+    edit = {**request["body"], "version": expected_version(request), "deal_id": _deal_id(request)}
+    return versioned_response(await call(request, "deals", "update_deal_fields", **edit))
+
+
+@routes.post(f"/deals/{DEAL_ID}/archive", roles=DEAL_WRITERS, responses=VERSION_REFUSED, summary=(
+    "Archive a deal: gone from lists and the board, the card still opens, reports keep its history; "
+    "409 names open linked deals (open_deals)"))
+async def archive_deal(request: web.Request) -> web.Response:
+    return await _archive(request, "archive_deal", _deal_id(request), True)
+
+
+@routes.post(f"/deals/{DEAL_ID}/restore", roles=DEAL_WRITERS, responses=VERSION_REFUSED,
+             summary="Restore an archived deal (409 while its stage is archived)")
+async def restore_deal(request: web.Request) -> web.Response:
+    return await _archive(request, "archive_deal", _deal_id(request), False)
+
+
+async def _archive(request: web.Request, method: str, record_id: int, archived: bool) -> web.Response:
+    """Archive or restore; the version read may come as If-Match."""
+    return versioned_response(await call(request, "deals", method, id=record_id, archived=archived,
+                                         version=expected_version(request)))
 
 
 @routes.post(f"/deals/{DEAL_ID}/move", roles=DEAL_WRITERS, body=JsonObject, responses=GATE_REFUSED,
@@ -179,6 +223,29 @@ async def set_rule_active(request: web.Request) -> web.Response:
 async def create_task(request: web.Request) -> web.Response:
     return json_response(await call(request, "deals", "create_task", **{**request["body"], "deal_id": _deal_id(request)}),
                          status=201)
+
+
+@routes.patch(TASK, roles=DEAL_WRITERS, body=JsonObject, responses=VERSION_REFUSED,
+              summary="Edit a task: only what changes of {title, due_at, assignee_id}; the version read")
+async def edit_task(request: web.Request) -> web.Response:
+    edit = {**request["body"], "version": expected_version(request), "task_id": _task_id(request)}
+    return versioned_response(await call(request, "deals", "edit_task", **edit))
+
+
+@routes.post(TASK + "/archive", roles=DEAL_WRITERS, responses=VERSION_REFUSED,
+             summary="Archive a task: it no longer counts as open or overdue; the deal card still shows it")
+async def archive_task(request: web.Request) -> web.Response:
+    return await _archive(request, "archive_task", _task_id(request), True)
+
+
+@routes.post(TASK + "/restore", roles=DEAL_WRITERS, responses=VERSION_REFUSED,
+             summary="Restore an archived task")
+async def restore_task(request: web.Request) -> web.Response:
+    return await _archive(request, "archive_task", _task_id(request), False)
+
+
+def _task_id(request: web.Request) -> int:
+    return int(request.match_info["task_id"])
 
 
 @routes.post("/tasks/{task_id:\\d{1,18}}/complete", roles=STAFF, body=JsonObject, summary="Mark a task done")

@@ -1,7 +1,8 @@
 from aiohttp import web
 from marshmallow import Schema, fields
 
-from crm_gateway.api import ADMIN, ANY_USER, PUBLIC, JsonObject, Routes, call, json_response
+from crm_gateway.api import (ADMIN, ANY_USER, PUBLIC, JsonObject, Routes, call, expected_version, json_response,
+                              versioned_response)
 
 routes = Routes("scheduling")
 
@@ -166,6 +167,15 @@ async def reschedule(request: web.Request) -> web.Response:
 async def request_reschedule(request: web.Request) -> web.Response:
     command = {**request["body"], **viewer(request), "booking_id": path_id(request, "booking_id")}
     return json_response(await call(request, "scheduling", "request_reschedule", **command))
+
+
+@routes.patch("/bookings/" + ID % "booking_id", roles=BOOKERS, body=JsonObject, responses={
+    "409": {"description": "changed since the version read (details.version)"}}, summary=(
+    "Edit a job's client details: only what changes of {client_name, client_phone (any format; kept in "
+    "E.164), address, comment}; the version read as `version` or If-Match"))
+async def edit_booking(request: web.Request) -> web.Response:
+    edit = {**request["body"], "version": expected_version(request), "booking_id": path_id(request, "booking_id")}
+    return versioned_response(await call(request, "scheduling", "edit_booking", **edit))
 
 
 @routes.post("/bookings/" + ID % "booking_id" + "/cancel", roles=BOOKERS, body=JsonObject,

@@ -10,7 +10,7 @@ from crm_deals.tables import deals, pipelines, stages, tasks
 
 
 def _matching(responsible_id: int | None, q: str | None) -> list:
-    found = []
+    found = [deals.c.archived_at.is_(None)]
     if responsible_id is not None:
         found.append(deals.c.responsible_id == responsible_id)
     if q:
@@ -28,7 +28,7 @@ def board(session, *, pipeline: str, responsible_id: int | None = None, q: str |
                   sa.func.coalesce(sa.func.sum(deals.c.amount), 0).label("amount"))
         .select_from(pipelines.join(stages, stages.c.pipeline_id == pipelines.c.id)
                      .outerjoin(deals, sa.and_(deals.c.stage_id == stages.c.id, *matching)))
-        .where(pipelines.c.code == pipeline)
+        .where(pipelines.c.code == pipeline, stages.c.archived_at.is_(None))
         .group_by(pipelines.c.id, stages.c.id).order_by(stages.c.position)).mappings().all()
     if not stage_rows:  # every pipeline has a stage: none means no such pipeline
         raise InvalidInput(f"pipeline {pipeline} not found", {"pipeline": [f"unknown pipeline {pipeline}"]})
@@ -39,7 +39,7 @@ def board(session, *, pipeline: str, responsible_id: int | None = None, q: str |
                         .label("rank"))
               .where(deals.c.stage_id.in_([row["id"] for row in stage_rows]), *matching).subquery())
     overdue = sa.exists().where(tasks.c.deal_id == ranked.c.id, tasks.c.status == "open",
-                                tasks.c.due_at < sa.func.now())
+                                tasks.c.archived_at.is_(None), tasks.c.due_at < sa.func.now())
     cards = session.execute(sa.select(ranked, overdue.label("has_overdue_tasks"), sa.func.now().label("now"))
                             .where(ranked.c.rank <= per_stage).order_by(ranked.c.id.desc())).mappings().all()
     now = cards[0]["now"] if cards else datetime.now(UTC)  # the database's clock when there are cards to age

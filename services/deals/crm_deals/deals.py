@@ -3,8 +3,10 @@ deal's history and records on the transaction the automation triggers it causes 
 import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
-from crm_chassis.errors import InvalidInput, NotFound, ServiceError, Unprocessable
+from crm_chassis.errors import Conflict, InvalidInput, NotFound, ServiceError, Unprocessable
+from crm_chassis.records import archived_filter, bumped, changes, check_version, save
 from crm_deals.domain.automation import Trigger
+from crm_deals.domain.records import DEAL_FIELDS, custom_field_changes, plain
 from crm_deals.domain.fields import missing_for_stage, normalize_all
 from crm_deals.events import (DealClosedV1, DealCreatedV1, DealFieldsChangedV1, DealResponsibleChangedV1,
                               DealStageChangedV1, NotificationRequestedV1)
@@ -69,22 +71,41 @@ def create_deal(tx: Transaction, spec: dict, actor: Actor) -> int:
     return deal_id
 
 
-def update_fields(tx: Transaction, deal_id: int, changes: dict, actor: Actor) -> None:
+def edit(tx: Transaction, deal_id: int, edit: dict, actor: Actor, expected: int | None = None) -> None:
+    """Change a deal's title, amount, responsible, contact, company and custom fields (as strictly as at
+    creation): 409 when it is not at `expected` version; only what really changes is written, with the
+    next version, and told (`deal.changed.v1`, and the older `deal.fields_changed.v1` and
+    `deal.responsible_changed.v1` their consumers read); a custom field's change is a rule trigger."""
     row = deal_row(tx.session, deal_id, for_update=True)
-    values = _checked_fields(tx.session, row["pipeline_id"], changes)
+    check_version(row["version"], expected)
+    wanted = {name: edit[name] for name in DEAL_FIELDS if name in edit}
+    changed = changes(plain(row), plain(wanted))
     current = dict(row["fields"])
-    changed = {k: v for k, v in values.items() if current.get(k) != v}
+    custom = custom_field_changes(current, _checked_fields(tx.session, row["pipeline_id"], edit.get("fields") or {}))
+    own = dict(changed)
+    changed.update({f"fields.{code}": change for code, change in custom.items()})
     if not changed:
         return
-    merged = {k: v for k, v in {**current, **changed}.items() if v is not None}
-    tx.session.execute(sa.update(deals).where(deals.c.id == deal_id).values(fields=merged, updated_at=sa.func.now()))
-    log(tx, deal_id, "fields_changed", actor, changes={k: {"from": current.get(k), "to": v} for k, v in changed.items()})
-    moved = deal_row(tx.session, deal_id)
-    tx.emit("deal.fields_changed.v1", DealFieldsChangedV1().dump({
-        "deal_id": deal_id, "pipeline": row["pipeline"], "fields": merged, "changed": sorted(changed),
-        "changed_at": moved["updated_at"], "responsible_id": row["responsible_id"]}))
-    for code in changed:
-        tx.record(Trigger("field_changed", row["pipeline"], deal_id, field=code))
+    merged = {k: v for k, v in {**current, **{code: c["to"] for code, c in custom.items()}}.items() if v is not None}
+    save(tx, deals, "deal", row, changed, **{name: wanted[name] for name in own}, fields=merged,
+         updated_at=sa.func.now())
+    if own:
+        log(tx, deal_id, "changed", actor, changes=own)
+    if custom:  # custom fields keep their own history entry and event, as before edits of the rest existed
+        log(tx, deal_id, "fields_changed", actor, changes=custom)
+        edited = deal_row(tx.session, deal_id)
+        tx.emit("deal.fields_changed.v1", DealFieldsChangedV1().dump({
+            "deal_id": deal_id, "pipeline": row["pipeline"], "fields": merged, "changed": sorted(custom),
+            "changed_at": edited["updated_at"], "responsible_id": edited["responsible_id"]}))
+        for code in custom:
+            tx.record(Trigger("field_changed", row["pipeline"], deal_id, field=code))
+    if "responsible_id" in changed and wanted["responsible_id"] is not None:
+        announce_responsible(tx, deal_id, row["responsible_id"], wanted["responsible_id"], None, actor.user_id)
+
+
+def update_fields(tx: Transaction, deal_id: int, changes: dict, actor: Actor) -> None:
+    """Custom fields only (a move that fills fields, a rule's set_field)."""
+    edit(tx, deal_id, {"fields": changes}, actor)
 
 
 def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_code: str | None = None,
@@ -98,6 +119,8 @@ def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_
     target = stage_row(tx.session, pipeline_code or row["pipeline"], stage_code)
     if target.id == row["stage_id"]:
         return
+    if target.archived_at is not None:
+        raise Conflict(f"stage {target.code} is archived", {"stage": ["archived: not a place to move deals to"]})
     missing = missing_for_stage(list(target.required_fields), row["fields"])
     missing_documents = sorted(set(target.required_documents) - _document_kinds(tx.session, deal_id))
     if missing or missing_documents:
@@ -105,7 +128,7 @@ def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_
                             {"missing_fields": missing, "missing_documents": missing_documents})
     closing = target.kind in ("won", "lost")
     tx.session.execute(sa.update(deals).where(deals.c.id == deal_id).values(
-        pipeline_id=target.pipeline_id, stage_id=target.id, updated_at=sa.func.now(), stage_entered_at=sa.func.now(),
+        **bumped(deals), pipeline_id=target.pipeline_id, stage_id=target.id, updated_at=sa.func.now(), stage_entered_at=sa.func.now(),
         result=target.code if closing else None, closed_at=sa.func.now() if closing else None,
         **({"origin_stage_id": origin_id} if origin else {}),
     ))
@@ -151,13 +174,14 @@ def origin_of(session, deal_id: int) -> tuple[str, str] | None:
 def task_dict(row) -> dict:
     return {"id": row["id"], "deal_id": row["deal_id"], "title": row["title"], "assignee_id": row["assignee_id"],
             "due_at": row["due_at"].isoformat(), "status": row["status"], "rule_id": row["rule_id"],
-            "completed_at": row["completed_at"] and row["completed_at"].isoformat()}
+            "completed_at": row["completed_at"] and row["completed_at"].isoformat(), "version": row["version"],
+            "archived_at": row["archived_at"] and row["archived_at"].isoformat()}
 
 
 def list_deals(session, *, pipeline=None, stage=None, responsible_id=None, contact_id=None, parent_deal_id=None,
                open_only=False, no_planned_activity=False, q=None, overdue_tasks=False, tasks_due_from=None,
-               tasks_due_to=None, limit: int, offset: int) -> dict:
-    query = row_query()
+               tasks_due_to=None, archived=False, limit: int, offset: int) -> dict:
+    query = row_query().where(archived_filter(deals, archived))
     for column, value in ((pipelines.c.code, pipeline), (stages.c.code, stage),
                           (deals.c.responsible_id, responsible_id), (deals.c.contact_id, contact_id),
                           (deals.c.parent_deal_id, parent_deal_id)):
@@ -165,11 +189,11 @@ def list_deals(session, *, pipeline=None, stage=None, responsible_id=None, conta
             query = query.where(column == value)
     if open_only or no_planned_activity:
         query = query.where(deals.c.closed_at.is_(None))
+    open_task = [tasks.c.deal_id == deals.c.id, tasks.c.status == "open", tasks.c.archived_at.is_(None)]
     if no_planned_activity:  # open deals with no open task: nobody will touch them
-        query = query.where(~sa.exists().where(tasks.c.deal_id == deals.c.id, tasks.c.status == "open"))
+        query = query.where(~sa.exists().where(*open_task))
     if q:
         query = query.where(deals.c.title.ilike(f"%{q}%"))
-    open_task = [tasks.c.deal_id == deals.c.id, tasks.c.status == "open"]
     if overdue_tasks:
         query = query.where(sa.exists().where(*open_task, tasks.c.due_at < sa.func.now()))
     if tasks_due_from and tasks_due_to:  # open tasks due in [from, to): e.g. today
@@ -197,11 +221,11 @@ def open_from_lead(tx: Transaction, lead: dict) -> None:
 def hand_over(tx: Transaction, batch_id: str, from_user: int, to_user: int, by_user_id: int | None = None) -> int:
     """Open deals follow their owner's clients to the substitute."""
     ids = tx.session.execute(sa.update(deals).where(deals.c.responsible_id == from_user, deals.c.closed_at.is_(None))
-                             .values(responsible_id=to_user).returning(deals.c.id)).scalars().all()
+                             .values(responsible_id=to_user, **bumped(deals)).returning(deals.c.id)).scalars().all()
     for deal_id in ids:
         log(tx, deal_id, "responsible_changed", Actor(label="ownership"), batch_id=batch_id, from_user=from_user,
             to_user=to_user)
-        _announce_responsible(tx, deal_id, from_user, to_user, batch_id, by_user_id)
+        announce_responsible(tx, deal_id, from_user, to_user, batch_id, by_user_id)
     return len(ids)
 
 
@@ -210,10 +234,10 @@ def hand_back(tx: Transaction, batch_id: str, substitute: int, owner: int, by_us
     handed = sa.select(deal_history.c.deal_id).where(deal_history.c.kind == "responsible_changed",
                                                      deal_history.c.details["batch_id"].astext == batch_id)
     ids = tx.session.execute(sa.update(deals).where(deals.c.id.in_(handed), deals.c.responsible_id == substitute)
-                             .values(responsible_id=owner).returning(deals.c.id)).scalars().all()
+                             .values(responsible_id=owner, **bumped(deals)).returning(deals.c.id)).scalars().all()
     for deal_id in ids:
         log(tx, deal_id, "responsible_returned", Actor(label="ownership"), batch_id=batch_id, to_user=owner)
-        _announce_responsible(tx, deal_id, substitute, owner, batch_id, by_user_id)
+        announce_responsible(tx, deal_id, substitute, owner, batch_id, by_user_id)
     return len(ids)
 
 
@@ -243,7 +267,7 @@ def booking_news(tx: Transaction, news: dict, kind: str) -> None:
             "text": f"Бригаду по сделке «{deal['title']}» записать не удалось: {news['reason']}"}))
 
 
-def _announce_responsible(tx: Transaction, deal_id: int, from_user: int | None, to_user: int, batch_id: str,
+def announce_responsible(tx: Transaction, deal_id: int, from_user: int | None, to_user: int, batch_id: str,
                           by_user_id: int | None) -> None:
     title = tx.session.execute(sa.select(deals.c.title).where(deals.c.id == deal_id)).scalar_one()
     tx.emit("deal.responsible_changed.v1", DealResponsibleChangedV1().dump({

@@ -130,6 +130,43 @@ class BookingRequestedV1(Schema):
     title = fields.String(required=True)
 
 
+class _Changed(Schema):
+    """An edit: the record's new version and only the fields that changed, each `{"from", "to"}`."""
+
+    version = fields.Integer(required=True)
+    changes = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+
+
+class DealChangedV1(_Changed):
+    """`changes` may name title, amount (as a string), responsible_id, contact_id, company_id and
+    custom fields as `fields.<code>`."""
+
+    deal_id = fields.Integer(required=True)
+
+
+class TaskChangedV1(_Changed):
+    """`changes` may name title, due_at (ISO time) and assignee_id."""
+
+    task_id = fields.Integer(required=True)
+
+
+class DealArchivedV1(Schema):
+    """Archived or restored (`deal.restored.v1`, the same shape)."""
+
+    deal_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+
+
+class TaskArchivedV1(Schema):
+    task_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+
+
+class StageArchivedV1(Schema):
+    stage_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+
+
 # -- configuration: pipelines, automation rules, a configuration file loaded -----------------
 
 class PipelineCreatedV1(Schema):
@@ -175,6 +212,9 @@ SCHEMAS = {
     "deal.invoice_overdue.v1": InvoiceOverdueV1, "deal.booking_requested.v1": BookingRequestedV1,
     "deal.fields_changed.v1": DealFieldsChangedV1, "deal.responsible_changed.v1": DealResponsibleChangedV1,
     "deal.task_created.v1": TaskCreatedV1, "deal.task_completed.v1": TaskCompletedV1,
+    "deal.changed.v1": DealChangedV1, "deal.archived.v1": DealArchivedV1, "deal.restored.v1": DealArchivedV1,
+    "task.changed.v1": TaskChangedV1, "task.archived.v1": TaskArchivedV1, "task.restored.v1": TaskArchivedV1,
+    "stage.archived.v1": StageArchivedV1, "stage.restored.v1": StageArchivedV1,
     "pipeline.created.v1": PipelineCreatedV1, "pipeline.changed.v1": PipelineChangedV1,
     "automation_rule.saved.v1": AutomationRuleSavedV1, "automation_rule.activated.v1": AutomationRuleSwitchedV1,
     "automation_rule.deactivated.v1": AutomationRuleSwitchedV1, "configuration.loaded.v1": ConfigurationLoadedV1,
@@ -224,6 +264,17 @@ EXAMPLES = {
     },
     "deal.task_completed.v1": {"task_id": 8, "deal_id": 15, "assignee_id": 3,
                                "completed_at": "2026-11-24T11:00:00+00:00"},
+    "deal.changed.v1": {"deal_id": 15, "version": 4, "changes": {
+        "amount": {"from": "1500.00", "to": "1800.00"}, "responsible_id": {"from": 3, "to": 5},
+        "fields.service": {"from": "Бассейн", "to": "Тренажёрный зал"}}},
+    "deal.archived.v1": {"deal_id": 15, "version": 5},
+    "deal.restored.v1": {"deal_id": 15, "version": 6},
+    "task.changed.v1": {"task_id": 8, "version": 2, "changes": {
+        "due_at": {"from": "2026-11-24T12:00:00+00:00", "to": "2026-11-26T12:00:00+00:00"}}},
+    "task.archived.v1": {"task_id": 8, "version": 3},
+    "task.restored.v1": {"task_id": 8, "version": 4},
+    "stage.archived.v1": {"stage_id": 4, "version": 2},
+    "stage.restored.v1": {"stage_id": 4, "version": 3},
     "pipeline.created.v1": {"pipeline_id": 4, "code": "fitness", "name": "Абонементы", "client_type": None,
                             "stages": ["new", "visit", "bought"], "fields": ["visit_date", "membership_end"]},
     "pipeline.changed.v1": {"pipeline_id": 4, "code": "fitness", "changes": {

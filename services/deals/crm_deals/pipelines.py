@@ -81,15 +81,22 @@ def get_pipeline(session, code: str) -> dict:
     if pipeline is None:
         raise NotFound(f"pipeline {code} not found", {"pipeline": [f"unknown pipeline {code}"]})
     stage_rows = session.execute(
-        sa.select(stages.c.code, stages.c.name, stages.c.kind, stages.c.required_fields, stages.c.required_documents)
-        .where(stages.c.pipeline_id == pipeline["id"]).order_by(stages.c.position)).mappings()
+        sa.select(stages.c.code, stages.c.name, stages.c.kind, stages.c.required_fields, stages.c.required_documents,
+                  stages.c.version, stages.c.archived_at)
+        .where(stages.c.pipeline_id == pipeline["id"]).order_by(stages.c.position)).mappings().all()
+    live = [row for row in stage_rows if row["archived_at"] is None]
     field_rows = session.execute(
         sa.select(pipeline_fields.c.code, pipeline_fields.c.name, pipeline_fields.c.type, pipeline_fields.c.options)
         .where(pipeline_fields.c.pipeline_id == pipeline["id"]).order_by(pipeline_fields.c.id)).mappings()
     return {"code": pipeline["code"], "name": pipeline["name"], "client_type": pipeline["client_type"],
-            "stages": [{**row, "required_fields": list(row["required_fields"]),
-                        "required_documents": list(row["required_documents"])} for row in stage_rows],
+            "stages": [_stage_dict(row) for row in live],
+            "archived_stages": [_stage_dict(row) for row in stage_rows if row["archived_at"] is not None],
             "fields": [dict(row) for row in field_rows]}
+
+
+def _stage_dict(row) -> dict:
+    return {**row, "required_fields": list(row["required_fields"]), "required_documents": list(row["required_documents"]),
+            "archived_at": row["archived_at"] and row["archived_at"].isoformat()}
 
 
 def list_pipelines(session) -> list[dict]:
@@ -114,11 +121,14 @@ def infos(session) -> dict[str, PipelineInfo]:
 def stage_row(session, pipeline_code: str, stage_code: str | None):
     """A stage of a pipeline (its first one when `stage_code` is None), or NotFound."""
     query = (sa.select(pipelines.c.id.label("pipeline_id"), stages.c.id, stages.c.code, stages.c.name,
-                       stages.c.kind, stages.c.required_fields, stages.c.required_documents)
+                       stages.c.kind, stages.c.required_fields, stages.c.required_documents, stages.c.version,
+                       stages.c.archived_at)
              .join(stages, stages.c.pipeline_id == pipelines.c.id)
              .where(pipelines.c.code == pipeline_code).order_by(stages.c.position))
     if stage_code is not None:
         query = query.where(stages.c.code == stage_code)
+    else:  # where new deals open: the first stage still in use
+        query = query.where(stages.c.archived_at.is_(None))
     row = session.execute(query).first()
     if row is None:
         raise NotFound(f"stage {stage_code or 'first'} of pipeline {pipeline_code} not found",

@@ -77,9 +77,39 @@ class MoveInput(Schema):
     fields_ = fields.Dict(data_key="fields", attribute="fields", load_default=dict)
 
 
-class FieldsInput(Schema):
+class DealEditInput(Schema):
+    """An edit names only what changes, validated as at creation; `version` is the one it read (optional)."""
+
     deal_id = fields.Integer(required=True)
-    fields_ = fields.Dict(data_key="fields", attribute="fields", required=True)
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    amount = fields.Decimal(places=2, validate=validate.Range(min=0, max=10**12))
+    responsible_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    contact_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    company_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    fields_ = fields.Dict(data_key="fields", attribute="fields")
+
+
+class ArchiveInput(Schema):
+    """Archive or restore a deal or a task, naming the version read (optional)."""
+
+    id = fields.Integer(required=True)
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    archived = fields.Boolean(required=True)
+
+
+class StageArchiveInput(Schema):
+    pipeline = fields.String(required=True, validate=CODE)
+    stage = fields.String(required=True, validate=CODE)
+    archived = fields.Boolean(required=True)
+
+
+class TaskEditInput(Schema):
+    task_id = fields.Integer(required=True)
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    due_at = fields.AwareDateTime()
+    assignee_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
 
 
 class DealQuery(Schema):
@@ -94,6 +124,7 @@ class DealQuery(Schema):
     overdue_tasks = fields.Boolean(load_default=False)
     tasks_due_from = fields.AwareDateTime(load_default=None)
     tasks_due_to = fields.AwareDateTime(load_default=None)
+    archived = fields.Boolean(load_default=False)
     limit = PAGE["limit"]
     offset = PAGE["offset"]
 
@@ -160,3 +191,5 @@ class DealOutput(Schema):
     closed_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+    version = fields.Integer()
+    archived_at = fields.AwareDateTime(allow_none=True)

@@ -10,8 +10,8 @@ from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_deals import (
-    approvals, automation, board, cards, comments, configuration, deals, documents, erasure, payments, pipelines, tasks,
-    timed,
+    approvals, automation, board, cards, comments, configuration, deals, documents, erasure, payments, pipelines,
+    records, tasks, timed,
 )
 from crm_deals.deals import Actor
 from crm_deals.readings import (
@@ -19,7 +19,8 @@ from crm_deals.readings import (
     RescheduleRequestReading,
 )
 from crm_deals.schemas import (
-    ApprovalInput, BoardQuery, CommentInput, DealInput, DealQuery, DecisionInput, FieldInput, FieldsInput,
+    ApprovalInput, ArchiveInput, BoardQuery, CommentInput, DealEditInput, DealInput, DealQuery, DecisionInput,
+    FieldInput, StageArchiveInput, TaskEditInput,
     MoveInput, DocumentInput, PaymentRegistration, PipelineInput, RuleInput, ScheduleInput, StageGateInput, TaskInput,
 )
 
@@ -56,6 +57,12 @@ class DealsService(ServiceBase):
         return self.db.transaction(configuration.apply, {"pipelines": pipelines, "rules": rules})
 
     @rpc
+    def archive_stage(self, **spec) -> dict:
+        command = load(StageArchiveInput(), spec)
+        self.db.transaction(records.archive_stage, command["pipeline"], command["stage"], command["archived"])
+        return self.db.read(pipelines.get_pipeline, command["pipeline"])
+
+    @rpc
     def list_pipelines(self) -> list[dict]:
         return self.db.read(pipelines.list_pipelines)
 
@@ -85,9 +92,16 @@ class DealsService(ServiceBase):
 
     @rpc
     def update_deal_fields(self, **spec) -> dict:
-        change = load(FieldsInput(), spec)
-        self.db.transaction(deals.update_fields, change["deal_id"], change["fields"], _actor())
-        return self.db.read(cards.get_deal, change["deal_id"])
+        """PATCH /deals/{id}: title, amount, responsible, contact, company, custom fields; `version` read."""
+        edit = load(DealEditInput(), spec)
+        self.db.transaction(deals.edit, edit["deal_id"], edit, _actor(), edit["version"])
+        return self.db.read(cards.get_deal, edit["deal_id"])
+
+    @rpc
+    def archive_deal(self, **spec) -> dict:
+        command = load(ArchiveInput(), spec)
+        self.db.transaction(records.archive_deal, command["id"], command["archived"], command["version"], _actor())
+        return self.db.read(cards.get_deal, command["id"])
 
     @rpc
     def move_deal(self, **command) -> dict:
@@ -125,6 +139,17 @@ class DealsService(ServiceBase):
     @rpc
     def complete_task(self, task_id: int) -> dict:
         return self.db.transaction(tasks.complete_task, task_id, _actor())
+
+    @rpc
+    def edit_task(self, **spec) -> dict:
+        edit = load(TaskEditInput(), spec)
+        return self.db.transaction(records.edit_task, edit["task_id"], edit, edit["version"], _actor())
+
+    @rpc
+    def archive_task(self, **spec) -> dict:
+        command = load(ArchiveInput(), spec)
+        return self.db.transaction(records.archive_task, command["id"], command["archived"], command["version"],
+                                   _actor())
 
     @timer(interval=OVERDUE_CHECK_SECONDS)
     def report_overdue_tasks(self):

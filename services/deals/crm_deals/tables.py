@@ -22,6 +22,8 @@ stages = sa.Table(
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("required_fields", ARRAY(sa.Text), nullable=False, server_default="{}"),
     sa.Column("required_documents", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("archived_at", sa.DateTime(timezone=True)),
 )
 
 pipeline_fields = sa.Table(
@@ -53,6 +55,8 @@ deals = sa.Table(
     sa.Column("stage_entered_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("archived_at", sa.DateTime(timezone=True)),
 )
 
 deal_history = sa.Table(
@@ -96,6 +100,8 @@ tasks = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("completed_at", sa.DateTime(timezone=True)),
     sa.Column("overdue_reported_at", sa.DateTime(timezone=True)),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("archived_at", sa.DateTime(timezone=True)),
 )
 
 # A timed rule fires once per deal and marker (the stage entry, or the date it watched).

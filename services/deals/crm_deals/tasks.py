@@ -71,7 +71,7 @@ def overdue_batch(tx: Transaction, limit: int = 100) -> int:
     """Open tasks past their deadline, each reported once: an event, and the task_overdue trigger."""
     rows = tx.session.execute(
         sa.select(tasks).where(tasks.c.status == "open", tasks.c.due_at < sa.func.now(),
-                               tasks.c.overdue_reported_at.is_(None))
+                               tasks.c.overdue_reported_at.is_(None), tasks.c.archived_at.is_(None))
         .order_by(tasks.c.due_at).limit(limit).with_for_update(skip_locked=True)).mappings().all()
     for row in rows:
         tx.session.execute(sa.update(tasks).where(tasks.c.id == row["id"]).values(overdue_reported_at=sa.func.now()))

@@ -20,7 +20,7 @@ def _candidates(tx: Transaction, rule: Rule, today: date):
     base = (sa.select(deals.c.id, deals.c.stage_entered_at, deals.c.fields)
             .join(pipelines, pipelines.c.id == deals.c.pipeline_id)
             .join(stages, stages.c.id == deals.c.stage_id)
-            .where(pipelines.c.code == rule.pipeline).limit(BATCH))
+            .where(pipelines.c.code == rule.pipeline, deals.c.archived_at.is_(None)).limit(BATCH))
     if spec["type"] == "time_in_stage_exceeded":
         limit = sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0, float(spec["hours"]) * 3600)
         rows = tx.session.execute(base.where(stages.c.code == spec["stage"], deals.c.stage_entered_at < limit)

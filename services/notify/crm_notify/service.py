@@ -50,6 +50,10 @@ class NotifyService(ServiceBase):
     def tell_of_cancelled_booking(self, tx, booking, envelope):
         self._tell_of_booking(tx, booking, envelope, "cancelled")
 
+    @on_event("scheduling", "booking.changed.v1", BookingReading)
+    def rewrite_booking_reminders(self, tx, booking, envelope):
+        self._tell_of_booking(tx, booking, envelope, "changed")
+
     def _tell_of_booking(self, tx, booking, envelope, change: str):
         bookings.tell(tx, booking, envelope, change, self.channels.timezone, self.channels.quiet)
 

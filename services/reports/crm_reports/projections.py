@@ -230,6 +230,30 @@ def deal_responsible_changed(ctx: Applying, change: dict) -> None:
     _update(ctx, deals, "deal_id", change["deal_id"], responsible_id=change["to_user_id"])
 
 
+def _new_values(change: dict, *names: str) -> dict:
+    return {name: change["changes"][name]["to"] for name in names if name in change["changes"]}
+
+
+def deal_changed(ctx: Applying, change: dict) -> None:
+    """An edit: the KPIs, funnels' cohorts and ABC links read the new values (custom fields come by
+    deal.fields_changed.v1)."""
+    if values := _new_values(change, "title", "amount", "responsible_id", "contact_id", "company_id"):
+        _update(ctx, deals, "deal_id", change["deal_id"], **values)
+
+
+def task_changed(ctx: Applying, change: dict) -> None:
+    if values := _new_values(change, "title", "due_at", "assignee_id"):
+        _update(ctx, tasks, "task_id", change["task_id"], **values)
+
+
+def _archiving(table: sa.Table, key: str, archived: bool):
+    """`<entity>.archived.v1` / `.restored.v1`: an archived deal or task stays in funnels and history
+    and leaves the KPIs, forecast and problem lists (queries read `archived_at`)."""
+    def apply(ctx: Applying, change: dict) -> None:
+        _update(ctx, table, key, change[key], archived_at=ctx.occurred_at if archived else None)
+    return apply
+
+
 def task_created(ctx: Applying, task: dict) -> None:
     ctx.session.execute(sa.insert(tasks).values(**task, status="open"))
 
@@ -284,6 +308,12 @@ PROJECTIONS = {
     "deal.closed.v1": deal_closed,
     "deal.fields_changed.v1": deal_fields_changed,
     "deal.responsible_changed.v1": deal_responsible_changed,
+    "deal.changed.v1": deal_changed,
+    "deal.archived.v1": _archiving(deals, "deal_id", True),
+    "deal.restored.v1": _archiving(deals, "deal_id", False),
+    "task.changed.v1": task_changed,
+    "task.archived.v1": _archiving(tasks, "task_id", True),
+    "task.restored.v1": _archiving(tasks, "task_id", False),
     "deal.task_created.v1": task_created,
     "deal.task_completed.v1": task_completed,
     "booking.created.v1": booking_booked,

@@ -53,8 +53,9 @@ def kpi_live(session, settings: Settings, now: datetime, manager_id: int | None 
     """Today's twelve indicators per manager, from the current read models (domain.kpi)."""
     today = local_day(now, settings.timezone)
     since = day_start(month_start(today), settings.timezone)
-    deal_query = sa.select(deals).where(sa.or_(deals.c.stage_kind != "lost", deals.c.created_at >= since))
-    task_query = sa.select(tasks).where(tasks.c.status == "open")
+    deal_query = sa.select(deals).where(sa.or_(deals.c.stage_kind != "lost", deals.c.created_at >= since),
+                                        deals.c.archived_at.is_(None))  # an archived deal (a duplicate) counts nowhere
+    task_query = sa.select(tasks).where(tasks.c.status == "open", tasks.c.archived_at.is_(None))
     activity_query = sa.select(activities).where(activities.c.day == today)
     if manager_id is not None:
         deal_query = deal_query.where(deals.c.responsible_id == manager_id)
@@ -218,7 +219,8 @@ FORECAST_COLUMNS = _columns(("pipeline", "Воронка"), ("stage", "Этап"
 
 
 def forecast_report(session, settings: Settings, pipeline: str | None = None) -> dict:
-    query = sa.select(deals.c.pipeline, deals.c.stage, deals.c.amount).where(deals.c.stage_kind == "open")
+    query = sa.select(deals.c.pipeline, deals.c.stage, deals.c.amount).where(deals.c.stage_kind == "open",
+                                                                            deals.c.archived_at.is_(None))
     if pipeline:
         query = query.where(deals.c.pipeline == pipeline)
     per_pipeline = defaultdict(list)
@@ -245,11 +247,13 @@ PROBLEM_LABELS = {"overdue_tasks": "просрочены задачи", "stuck":
 
 
 def problem_orders(session, settings: Settings, now: datetime, responsible_id: int | None = None) -> dict:
-    open_tasks = sa.func.count(tasks.c.task_id).filter(tasks.c.status == "open")
-    overdue = sa.func.count(tasks.c.task_id).filter(tasks.c.status == "open", tasks.c.due_at < now)
+    open_task = sa.and_(tasks.c.status == "open", tasks.c.archived_at.is_(None))
+    open_tasks = sa.func.count(tasks.c.task_id).filter(open_task)
+    overdue = sa.func.count(tasks.c.task_id).filter(open_task, tasks.c.due_at < now)
     query = (sa.select(deals.c.deal_id, deals.c.title, deals.c.pipeline, deals.c.stage, deals.c.responsible_id,
                        deals.c.stage_entered_at, open_tasks.label("open_tasks"), overdue.label("overdue_tasks"))
-             .outerjoin(tasks, tasks.c.deal_id == deals.c.deal_id).where(deals.c.stage_kind == "open")
+             .outerjoin(tasks, tasks.c.deal_id == deals.c.deal_id)
+             .where(deals.c.stage_kind == "open", deals.c.archived_at.is_(None))
              .group_by(deals.c.deal_id).order_by(deals.c.deal_id))
     if responsible_id is not None:
         query = query.where(deals.c.responsible_id == responsible_id)

@@ -127,6 +127,30 @@ class DealResponsibleChangedReading(Reading):
     to_user_id = fields.Integer(required=True)
 
 
+class _ChangedReading(Reading):
+    """An edit: `changes` holds only the fields that changed, each `{"from", "to"}`."""
+
+    changes = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+
+
+class DealChangedReading(_ChangedReading):
+    deal_id = fields.Integer(required=True)
+
+
+class TaskChangedReading(_ChangedReading):
+    task_id = fields.Integer(required=True)
+
+
+class DealArchiveReading(Reading):
+    """deal.archived.v1 and deal.restored.v1."""
+
+    deal_id = fields.Integer(required=True)
+
+
+class TaskArchiveReading(Reading):
+    task_id = fields.Integer(required=True)
+
+
 class TaskCreatedReading(Reading):
     task_id = fields.Integer(required=True)
     deal_id = fields.Integer(required=True)
@@ -189,6 +213,12 @@ READINGS = {
     ("deals", "deal.closed.v1"): DealClosedReading,
     ("deals", "deal.fields_changed.v1"): DealFieldsChangedReading,
     ("deals", "deal.responsible_changed.v1"): DealResponsibleChangedReading,
+    ("deals", "deal.changed.v1"): DealChangedReading,
+    ("deals", "deal.archived.v1"): DealArchiveReading,
+    ("deals", "deal.restored.v1"): DealArchiveReading,
+    ("deals", "task.changed.v1"): TaskChangedReading,
+    ("deals", "task.archived.v1"): TaskArchiveReading,
+    ("deals", "task.restored.v1"): TaskArchiveReading,
     ("deals", "deal.task_created.v1"): TaskCreatedReading,
     ("deals", "deal.task_completed.v1"): TaskCompletedReading,
     ("scheduling", "booking.created.v1"): BookingReading,

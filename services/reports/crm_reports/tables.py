@@ -66,6 +66,7 @@ deals = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("stage_entered_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.Column("archived_at", sa.DateTime(timezone=True)),
 )
 
 deal_visits = sa.Table(
@@ -89,6 +90,7 @@ tasks = sa.Table(
     sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("completed_at", sa.DateTime(timezone=True)),
+    sa.Column("archived_at", sa.DateTime(timezone=True)),
 )
 
 communications = sa.Table(

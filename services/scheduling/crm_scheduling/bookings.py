@@ -11,12 +11,13 @@ import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from crm_chassis.records import bumped, changes, check_version
 from crm_scheduling import crews as crew_store
 from crm_scheduling.domain import absences as absence_rules
 from crm_scheduling.domain import availability
 from crm_scheduling.domain.hours import DEFAULT_TIME_ZONE, WorkingHours, days_between
-from crm_scheduling.events import (BookingCancelledV1, BookingCompletedV1, BookingCreatedV1, BookingRequestFailedV1,
-                                   BookingRescheduledV1, BookingRescheduleRequestedV1)
+from crm_scheduling.events import (BookingCancelledV1, BookingChangedV1, BookingCompletedV1, BookingCreatedV1,
+                                   BookingRequestFailedV1, BookingRescheduledV1, BookingRescheduleRequestedV1)
 from crm_scheduling.schemas import AvailabilityQuery, BookingOutput, SlotOutput
 from crm_scheduling.sql import EXCLUSION_VIOLATION, NOW, live_for, live_forever, sqlstate
 from crm_scheduling.tables import absences, bookings, crews
@@ -139,7 +140,7 @@ def reschedule(tx: Transaction, spec: dict, viewer_user_id: int | None) -> dict:
     _check_bookable(tx.session, crew, spec["starts_at"], spec["ends_at"])
     row = _write(tx, sa.update(bookings).where(bookings.c.id == before["id"]).values(
         starts_at=spec["starts_at"], ends_at=spec["ends_at"], live=live_forever(), note=spec["reason"],
-        updated_at=NOW, **NO_REQUEST))
+        updated_at=NOW, **NO_REQUEST, **bumped(bookings)))
     tx.emit("booking.rescheduled.v1", BookingRescheduledV1().dump({
         **row, "booking_id": row["id"], "crew_name": crew["name"], "leader_name": crew["leader_name"],
         "leader_phone": crew["leader_phone"], "previous_starts_at": before["starts_at"],
@@ -156,7 +157,7 @@ def request_reschedule(tx: Transaction, spec: dict, viewer_user_id: int, today: 
     _booked_job(tx, spec["booking_id"], _viewer_crews(tx.session, viewer_user_id))
     row = tx.session.execute(sa.update(bookings).where(bookings.c.id == spec["booking_id"]).values(
         reschedule_reason=spec["reason"], reschedule_preferred_date=spec["preferred_date"],
-        reschedule_requested_at=NOW, reschedule_requested_by=viewer_user_id, updated_at=NOW,
+        reschedule_requested_at=NOW, reschedule_requested_by=viewer_user_id, updated_at=NOW, **bumped(bookings),
     ).returning(*bookings.c)).mappings().one()
     crew = crew_store.get_crew(tx.session, row["crew_id"])
     tx.emit("booking.reschedule_requested.v1", BookingRescheduleRequestedV1().dump({
@@ -166,11 +167,32 @@ def request_reschedule(tx: Transaction, spec: dict, viewer_user_id: int, today: 
     return BookingOutput().dump(row)
 
 
+CLIENT_DETAILS = ("client_name", "client_phone", "address", "comment")
+
+
+def edit_client_details(tx: Transaction, spec: dict) -> dict:
+    """A job's client details as the version read: the crew's jobs view and ICS feed read the booking;
+    notify rewrites the reminders it queued from `booking.changed.v1`, which carries the job in full."""
+    row = _booked_job(tx, spec["booking_id"], None)
+    check_version(row["version"], spec["version"])
+    changed = changes(row, {name: spec[name] for name in CLIENT_DETAILS if name in spec})
+    if not changed:
+        return BookingOutput().dump(row)
+    edited = tx.session.execute(sa.update(bookings).where(bookings.c.id == row["id"]).values(
+        **{name: change["to"] for name, change in changed.items()}, **bumped(bookings), updated_at=NOW,
+    ).returning(*bookings.c)).mappings().one()
+    crew = crew_store.get_crew(tx.session, edited["crew_id"])
+    tx.emit("booking.changed.v1", BookingChangedV1().dump({
+        **edited, "booking_id": edited["id"], "crew_name": crew["name"], "leader_name": crew["leader_name"],
+        "leader_phone": crew["leader_phone"], "changes": changed}))
+    return BookingOutput().dump(edited)
+
+
 def cancel(tx: Transaction, spec: dict) -> dict:
     before = _booked_job(tx, spec["booking_id"], None)
     crew = crew_store.get_crew(tx.session, before["crew_id"])
     row = tx.session.execute(sa.update(bookings).where(bookings.c.id == spec["booking_id"]).values(
-        status="cancelled", note=spec["reason"], updated_at=NOW).returning(*bookings.c)).mappings().one()
+        status="cancelled", note=spec["reason"], updated_at=NOW, **bumped(bookings)).returning(*bookings.c)).mappings().one()
     tx.emit("booking.cancelled.v1", BookingCancelledV1().dump({
         **row, "booking_id": row["id"], "crew_name": crew["name"], "leader_name": crew["leader_name"],
         "leader_phone": crew["leader_phone"], "reason": spec["reason"]}))
@@ -181,7 +203,7 @@ def complete(tx: Transaction, spec: dict, viewer_user_id: int | None) -> dict:
     _booked_job(tx, spec["booking_id"], _viewer_crews(tx.session, viewer_user_id))
     status = "completed" if spec["result"] == "success" else "failed"
     row = tx.session.execute(sa.update(bookings).where(bookings.c.id == spec["booking_id"]).values(
-        status=status, note=spec["failure_reason"], updated_at=NOW).returning(*bookings.c)).mappings().one()
+        status=status, note=spec["failure_reason"], updated_at=NOW, **bumped(bookings)).returning(*bookings.c)).mappings().one()
     tx.emit("booking.completed.v1", BookingCompletedV1().dump({
         **row, "booking_id": row["id"], "result": spec["result"], "failure_reason": spec["failure_reason"]}))
     return BookingOutput().dump(row)
@@ -297,6 +319,7 @@ def ics_feed(session, token: str, now: datetime) -> str:
         event.add("location", row["address"])
         lines = [f"Клиент: {row['client_name']}" if row["client_name"] else None,
                  f"Телефон: {row['client_phone']}" if row["client_phone"] else None,
+                 f"Комментарий: {row['comment']}" if row["comment"] else None,
                  f"Сделка №{row['deal_id']}" if row["deal_id"] else None,
                  {"completed": "Выполнено", "failed": f"Не выполнено: {row['note']}"}.get(row["status"])]
         event.add("description", "\n".join(line for line in lines if line))

@@ -42,6 +42,15 @@ class BookingCancelledV1(BookingCreatedV1):
     reason = fields.String(required=True)
 
 
+class BookingChangedV1(BookingCreatedV1):
+    """The client's details edited (`changes`: client_name, client_phone, address, comment, each
+    `{"from", "to"}`), with the job in full so that queued messages can be written again."""
+
+    version = fields.Integer(required=True)
+    changes = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+    comment = fields.String(allow_none=True)
+
+
 class BookingCompletedV1(Schema):
     booking_id = fields.Integer(required=True)
     crew_id = fields.Integer(required=True)
@@ -99,6 +108,7 @@ SCHEMAS = {
     "booking.cancelled.v1": BookingCancelledV1,
     "booking.reschedule_requested.v1": BookingRescheduleRequestedV1,
     "booking.completed.v1": BookingCompletedV1,
+    "booking.changed.v1": BookingChangedV1,
     "booking.request_failed.v1": BookingRequestFailedV1,
     "absence.started.v1": AbsenceChangedV1,
     "absence.ended.v1": AbsenceChangedV1,
@@ -131,6 +141,11 @@ EXAMPLES = {
         **_BOOKING, "reason": "Не успеваем с предыдущего объекта", "preferred_date": "2026-11-26",
         "requested_by_user_id": 12, "requested_at": "2026-11-24T15:30:00+00:00",
     },
+    "booking.changed.v1": {
+        **{key: value for key, value in _BOOKING.items() if key != "from_hold"}, "version": 2,
+        "client_phone": "+79037654321", "comment": "Домофон не работает, позвонить за час",
+        "changes": {"client_phone": {"from": "+79161234567", "to": "+79037654321"},
+                    "comment": {"from": None, "to": "Домофон не работает, позвонить за час"}}},
     "booking.completed.v1": {"booking_id": 3, "crew_id": 1, "deal_id": 15, "result": "failure",
                              "failure_reason": "Нет технической возможности: дом не подключён"},
     "booking.request_failed.v1": {"deal_id": 16, "reason": "нет свободного времени у бригад «подключение» "

@@ -3,6 +3,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from crm_chassis.phones import InvalidPhone, normalize_phone
 from crm_scheduling.domain.absences import KINDS as ABSENCE_KINDS
 from crm_scheduling.domain.hours import WEEKDAYS
 
@@ -11,6 +12,16 @@ NAME = validate.Length(min=1, max=200)
 PHONE = validate.Length(min=5, max=40)
 SKILL = fields.String(validate=validate.Length(min=1, max=100))
 ZONE = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class ClientPhone(fields.String):
+    """A client's phone as typed (`8 (916) 123-45-67`), kept in E.164 by the one normalizer."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return normalize_phone(super()._deserialize(value, attr, data, **kwargs))
+        except InvalidPhone:
+            raise ValidationError("not a valid phone number") from None
 
 
 class Window(fields.List):
@@ -105,7 +116,18 @@ class Client(Schema):
     deal_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
     address = fields.String(required=True, validate=validate.Length(min=1, max=500))
     client_name = fields.String(load_default=None, validate=NAME)
-    client_phone = fields.String(load_default=None, validate=PHONE)
+    client_phone = ClientPhone(load_default=None, allow_none=True)
+
+
+class BookingEditInput(Schema):
+    """The client's details of a job: only what changes; `version` the one read (optional)."""
+
+    booking_id = fields.Integer(required=True)
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    address = fields.String(validate=validate.Length(min=1, max=500))
+    client_name = fields.String(allow_none=True, validate=NAME)
+    client_phone = ClientPhone(allow_none=True)
+    comment = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
 class BookingInput(TimeRange, Client):
@@ -235,6 +257,8 @@ class BookingOutput(Schema):
     client_phone = fields.String(allow_none=True)
     status = fields.String()
     note = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+    version = fields.Integer()
     reschedule_request = fields.Method("_reschedule_request")
 
     @staticmethod

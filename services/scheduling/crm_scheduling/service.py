@@ -8,7 +8,7 @@ from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
 from crm_scheduling import bookings, crews, erasure
 from crm_scheduling.readings import BookingRequestReading, ContactErasedReading
-from crm_scheduling.schemas import (AbsenceInput, AvailabilityQuery, BookingInput, BookingListQuery,
+from crm_scheduling.schemas import (AbsenceInput, AvailabilityQuery, BookingEditInput, BookingInput, BookingListQuery,
                                     CalendarQuery, CancelInput, CompleteInput, ConfirmHoldInput, CrewChanges, CrewInput,
                                     HoldInput, RescheduleInput, RescheduleRequestInput, StaffInput)
 
@@ -82,6 +82,10 @@ class SchedulingService(ServiceBase):
     def request_reschedule(self, viewer_user_id: int, **spec) -> dict:
         return self.db.transaction(bookings.request_reschedule, load(RescheduleRequestInput(), spec), viewer_user_id,
                                    crews.company_today())
+
+    @rpc
+    def edit_booking(self, **spec) -> dict:
+        return self.db.transaction(bookings.edit_client_details, load(BookingEditInput(), spec))
 
     @rpc
     def cancel(self, **spec) -> dict:

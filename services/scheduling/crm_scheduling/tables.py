@@ -78,6 +78,8 @@ bookings = sa.Table(
     sa.Column("reschedule_preferred_date", sa.Date),
     sa.Column("reschedule_requested_at", sa.DateTime(timezone=True)),
     sa.Column("reschedule_requested_by", sa.BigInteger),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),  # 0004
+    sa.Column("comment", sa.Text),  # the client's words for the crew (0004)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )

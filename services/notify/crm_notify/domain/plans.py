@@ -25,14 +25,18 @@ def booking_reference(booking: dict) -> str:
 
 
 def booking_messages(change: str, booking: dict, now: datetime) -> list[Planned]:
-    """The messages a booking change causes; only those the data allows (a phone to send to)."""
+    """The messages a booking change causes; only those the data allows (a phone to send to).
+
+    `changed` (the client's details edited) tells nobody at once: the crew sees it in its jobs; only
+    the client's reminder is written again, to the number and with the details as they are now."""
     planned = []
     if change == "created":
         planned.append(Planned("in_app", f"crew:{booking['crew_id']}", "crew_new_job"))
-    if booking.get("leader_phone"):
+    if booking.get("leader_phone") and change in LEADER_TEMPLATES:
         planned.append(Planned("sms", booking["leader_phone"], LEADER_TEMPLATES[change]))
     if booking.get("client_phone"):
-        planned.append(Planned("sms", booking["client_phone"], CLIENT_TEMPLATES[change]))
+        if change in CLIENT_TEMPLATES:
+            planned.append(Planned("sms", booking["client_phone"], CLIENT_TEMPLATES[change]))
         remind_at = datetime.fromisoformat(booking["starts_at"]) - REMIND_BEFORE
         if change != "cancelled" and remind_at > now:
             planned.append(Planned("sms", booking["client_phone"], REMINDER, due=remind_at))
@@ -40,8 +44,8 @@ def booking_messages(change: str, booking: dict, now: datetime) -> list[Planned]
 
 
 def supersedes_reminders(change: str) -> bool:
-    """A moved or cancelled booking's earlier reminders must not go out."""
-    return change in ("rescheduled", "cancelled")
+    """A moved, cancelled or edited booking's earlier reminders must not go out."""
+    return change in ("rescheduled", "cancelled", "changed")
 
 
 def membership_reminder_due(ends_on: date, days_before: int, timezone: str) -> datetime:

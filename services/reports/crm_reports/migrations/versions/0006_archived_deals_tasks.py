@@ -1,0 +1,23 @@
+"""deals and tasks as reports knows them carry archived_at: archived ones leave the KPIs, forecast and
+problem lists, and stay in funnels and history
+
+Revises 0004 here; when another branch's 0005 is in, this one goes after it.
+
+Revision ID: 0006
+Revises: 0004
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0004"
+
+
+def upgrade():
+    for table in ("deals", "tasks"):
+        op.add_column(table, sa.Column("archived_at", sa.DateTime(timezone=True)))
+
+
+def downgrade():
+    for table in ("deals", "tasks"):
+        op.drop_column(table, "archived_at")
