@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from crm_gateway import audit
 from crm_gateway.tables import tokens, users
 
 _hasher = PasswordHasher()
@@ -36,8 +37,9 @@ class Accounts:
         self.engine = engine
         self.token_ttl = token_ttl
 
-    async def create_user(self, login: str, full_name: str, role: str, password: str) -> User | None:
-        """Create the user; None if the login is taken."""
+    async def create_user(self, login: str, full_name: str, role: str, password: str,
+                          by: User | None = None) -> User | None:
+        """Create the user (`by` whom: None is the command line); None if the login is taken."""
         async with self.engine.begin() as conn:
             row = (await conn.execute(
                 sa.dialects.postgresql.insert(users)
@@ -45,6 +47,10 @@ class Accounts:
                 .on_conflict_do_nothing(index_elements=[users.c.login])
                 .returning(users.c.id, users.c.login, users.c.full_name, users.c.role)
             )).first()
+            if row:
+                await audit.record(conn, "user", row.id, "created", audit.actor_of(by), {
+                    name: {"from": None, "to": value} for name, value in
+                    (("login", login), ("full_name", full_name), ("role", role))})
         return User(**row._mapping) if row else None
 
     async def log_in(self, login: str, password: str) -> tuple[str, User, datetime] | None:
@@ -55,6 +61,8 @@ class Accounts:
             try:
                 _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
             except (VerificationError, InvalidHashError):
+                if row is not None:
+                    await audit.record(conn, "user", row["id"], "login_failed", audit.actor_of(None))
                 return None
             if row is None:
                 return None
@@ -63,7 +71,8 @@ class Accounts:
             await conn.execute(sa.insert(tokens).values(
                 token_hash=_token_hash(token), user_id=row["id"], expires_at=expires_at
             ))
-        user = User(id=row["id"], login=row["login"], full_name=row["full_name"], role=row["role"])
+            user = User(id=row["id"], login=row["login"], full_name=row["full_name"], role=row["role"])
+            await audit.record(conn, "user", user.id, "logged_in", audit.actor_of(user))
         return token, user, expires_at
 
     async def user_for_token(self, token: str) -> User | None:
@@ -80,7 +89,7 @@ class Accounts:
         async with self.engine.begin() as conn:
             await conn.execute(sa.delete(tokens).where(tokens.c.token_hash == _token_hash(token)))
 
-    async def deactivate(self, user_id: int) -> User | None:
+    async def deactivate(self, user_id: int, by: User | None = None) -> User | None:
         """A dismissed user can no longer log in; their sessions end now."""
         async with self.engine.begin() as conn:
             row = (await conn.execute(
@@ -88,6 +97,9 @@ class Accounts:
                 .returning(users.c.id, users.c.login, users.c.full_name, users.c.role)
             )).first()
             await conn.execute(sa.delete(tokens).where(tokens.c.user_id == user_id))
+            if row:
+                await audit.record(conn, "user", user_id, "dismissed", audit.actor_of(by),
+                                   {"active": {"from": True, "to": False}})
         return User(**row._mapping) if row else None
 
     async def get_user(self, user_id: int) -> User | None:

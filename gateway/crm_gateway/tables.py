@@ -1,5 +1,6 @@
-"""The gateway's own database: users, their roles and their bearer tokens."""
+"""The gateway's own database: users, their roles, their bearer tokens, and the audit of them."""
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = sa.MetaData()
 
@@ -24,4 +25,22 @@ tokens = sa.Table(
     sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# What happened to accounts (logins, users created and dismissed): written only by accounts.py,
+# read with the services' audit by GET /audit.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now(), index=True),
+    sa.Column("entity", sa.Text, nullable=False),
+    sa.Column("entity_id", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("actor_kind", sa.Text, nullable=False),
+    sa.Column("actor_id", sa.Text, index=True),
+    sa.Column("actor_label", sa.Text, nullable=False),
+    sa.Column("actor_role", sa.Text),
+    sa.Column("changes", JSONB, nullable=False, server_default="{}"),
+    sa.Index("audit_log_entity", "entity", "entity_id", "at"),
 )

@@ -44,7 +44,7 @@ async def me(request: web.Request) -> web.Response:
 
 @routes.post("/users", roles=ADMIN, body=UserInput, summary="Create a user with a role")
 async def create_user(request: web.Request) -> web.Response:
-    user = await request.app[ACCOUNTS].create_user(**request["body"])
+    user = await request.app[ACCOUNTS].create_user(**request["body"], by=request["user"])
     if user is None:
         raise Conflict("the login is taken", {"login": ["already exists"]})
     return json_response(user.as_dict(), status=201)
@@ -74,5 +74,5 @@ async def dismiss_user(request: web.Request) -> web.Response:
         raise NotFound(f"user {user_id} not found", {"user_id": user_id})
     handed_over = await call(request, "leads", "reassign", from_user_id=user_id,
                              to_user_id=request["body"]["substitute_id"], reason="увольнение")
-    user = await request.app[ACCOUNTS].deactivate(user_id)
+    user = await request.app[ACCOUNTS].deactivate(user_id, by=request["user"])
     return json_response({"user": user.as_dict(), "handed_over": handed_over})

@@ -216,8 +216,8 @@ class LeadsService(ServiceBase):
     # -- legacy import --------------------------------------------------------------------
 
     @rpc
-    def import_leads(self, rows: list, stages: dict, legacy_stages: list) -> dict:
-        return self.db.transaction(importer.import_rows, rows, stages, legacy_stages, self.region)
+    def import_leads(self, rows: list, stages: dict, legacy_stages: list, batch_name: str | None = None) -> dict:
+        return self.db.transaction(importer.import_rows, rows, stages, legacy_stages, self.region, batch_name)
 
     @rpc
     def migrate_stages(self, mapping: dict, batch_size: int = 500) -> dict:
