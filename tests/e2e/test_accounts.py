@@ -1,7 +1,11 @@
 """Users own their accounts: their password, an admin's reset, the password policy; users as
 records an admin edits (with versions), archives and restores."""
+import json
 import uuid
 
+import sqlalchemy as sa
+
+from crm_gateway.tables import audit_log
 from tests.e2e.test_deals import pipeline
 from tests.e2e.test_leads import mobile_digits
 from tests.support.system import eventually
@@ -184,3 +188,36 @@ def test_an_archived_user_cannot_log_in_vanishes_from_pickers_and_comes_back_whe
     assert log_in(system, user["login"], user["password"]).status_code == 200
     assert user["id"] in {person["id"] for person in system.admin.get("/users/directory").json()}
     assert system.admin.post("/users/999999/restore").status_code == 404
+
+
+def test_every_change_to_an_account_is_on_the_audit_log_and_no_password_is(system, infrastructure):
+    user = new_user(system)
+    admin_id = system.admin.get("/me").json()["id"]
+    assert log_in(system, user["login"], "Не-тот-пароль-1").status_code == 401
+    session = system.log_in(user["login"], user["password"])
+    session.post("/me/password", json={"old_password": "Не-тот-пароль-2", "new_password": "Новый-пароль-2026"})
+    changed = session.post("/me/password", json={"old_password": user["password"], "new_password": "Новый-пароль-2026"})
+    system.admin.patch(f"/users/{user['id']}", json={"role": "operator", "full_name": "Иванова Ольга"})
+    temporary = system.admin.post(f"/users/{user['id']}/password-reset").json()["temporary_password"]
+    system.admin.post(f"/users/{user['id']}/archive")
+    system.admin.post(f"/users/{user['id']}/restore")
+    restricted = log_in(system, user["login"], temporary).json()["token"]
+    system.anonymous().post("/auth/logout", headers={"Authorization": f"Bearer {restricted}"})
+
+    engine = sa.create_engine(f"{infrastructure['postgres']}/{infrastructure['db_prefix']}_gateway")
+    with engine.connect() as conn:
+        entries = conn.execute(sa.select(audit_log).where(audit_log.c.entity == "user",
+                                                          audit_log.c.entity_id == str(user["id"]))
+                               .order_by(audit_log.c.id)).mappings().all()
+    engine.dispose()
+    assert [(e["action"], e["actor_id"]) for e in entries] == [
+        ("created", admin_id), ("login_failed", user["id"]), ("login", user["id"]),
+        ("password_change_failed", user["id"]), ("password_changed", user["id"]),
+        ("changed", admin_id), ("role_changed", admin_id), ("password_reset", admin_id), ("archived", admin_id),
+        ("restored", admin_id), ("login", user["id"]), ("logout", user["id"])]
+    assert {e["actor_kind"] for e in entries} == {"user"} and all(e["source_ip"] for e in entries)
+    assert entries[5]["changes"] == {"role": {"from": "manager", "to": "operator"},
+                                     "full_name": {"from": user["full_name"], "to": "Иванова Ольга"}}
+    written = json.dumps([dict(e, at=None) for e in entries], ensure_ascii=False)
+    for secret in (user["password"], "Новый-пароль-2026", "Не-тот-пароль-1", temporary, changed.json()["token"]):
+        assert secret not in written
