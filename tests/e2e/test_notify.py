@@ -218,7 +218,7 @@ def telegram_update(system, chat: int, text: str, secret: str | None = None):
     update = {"update_id": random.randint(1, 10**9),
               "message": {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"}, "text": text}}
     return system.anonymous().post("/webhooks/telegram", json=update, headers={
-        "X-Telegram-Bot-Api-Secret-Token": secret or system.env["TELEGRAM_WEBHOOK_SECRET"]})
+        "X-Telegram-Bot-Api-Secret-Token": secret or system.env["TELEGRAM_STAFF_WEBHOOK_SECRET"]})
 
 
 def test_an_employee_links_a_telegram_chat_once_and_unlinked_chats_get_nothing(system):

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from tests.e2e.test_notify import telegram_update
 from tests.support.system import eventually, provider_records
+from tests.support.webhooks import post_telegram
 
 
 def linked_chat(system, client) -> int:
@@ -53,3 +54,15 @@ def test_deals_deal_overdue_and_today_answer_from_live_data(system):
 
     head_chat = linked_chat(system, system.user("head_of_sales"))
     assert "Чужая сделка" in ask(system, head_chat, f"/deal {foreign['id']}")
+
+
+def test_the_client_bot_and_the_staff_bot_each_take_only_their_own_secret(system):
+    """The runner gives each bot its own secret; the staff bot's route refuses the client bot's."""
+    client_secret, staff_secret = system.env["TELEGRAM_WEBHOOK_SECRET"], system.env["TELEGRAM_STAFF_WEBHOOK_SECRET"]
+    chat = random.randint(10**8, 10**9)
+    client_update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": chat},
+                                                 "from": {"id": chat, "first_name": "Анна"}, "text": "Здравствуйте"}}
+    assert telegram_update(system, chat, "/deals", secret=client_secret).status_code == 403
+    assert post_telegram(system, client_update, secret=staff_secret).status_code == 403
+    assert telegram_update(system, chat, "/deals", secret=staff_secret).json() == {"ok": True, "handled": False}
+    assert post_telegram(system, client_update, secret=client_secret).json() == {"ok": True}

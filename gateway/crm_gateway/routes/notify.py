@@ -1,22 +1,20 @@
 """Notifications: in-app messages, outbound messages to clients (SMS, WhatsApp, e-mail,
-Telegram) and their delivery status per deal, reminders, campaigns, opt-outs, and Twilio's
-signed status callbacks."""
+Telegram) and their delivery status per deal, reminders, campaigns, opt-outs. Twilio's
+status callbacks are with every other webhook in crm_gateway.routes.webhooks."""
 import asyncio
 import contextlib
 import json
 
 from aiohttp import web
 from marshmallow import Schema, fields, validate
-from twilio.request_validator import RequestValidator
 
-from crm_gateway.api import ANY_USER, SALES, SIGNED, STAFF, JsonObject, Routes, call, json_response
-from crm_gateway.context import LIVE, SETTINGS
+from crm_gateway.api import ANY_USER, SALES, STAFF, JsonObject, Routes, call, json_response
+from crm_gateway.context import LIVE
 from crm_gateway.errors import Forbidden, InvalidInput
 
 routes = Routes("notify")
 DEAL_ID = "{deal_id:\\d{1,18}}"
 CAMPAIGN_ID = "{campaign_id:\\d{1,18}}"
-TWILIO_SIGNATURE_HEADER = "X-Twilio-Signature"
 HEARTBEAT_SECONDS = 15
 
 
@@ -153,22 +151,3 @@ async def get_campaign(request: web.Request) -> web.Response:
                      "their pending messages there are withdrawn")
 async def opt_out(request: web.Request) -> web.Response:
     return json_response(await call(request, "notify", "opt_out", **request["body"]), status=201)
-
-
-@routes.post("/webhooks/twilio/status", roles=SIGNED,
-             summary="Twilio's message status callback (form: MessageSid, MessageStatus, ErrorCode?); "
-                     "X-Twilio-Signature over the public URL and the form, with the auth token")
-async def twilio_status(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
-    form = await request.post()
-    params = {key: form[key] for key in form}
-    url = settings.public_url + request.path_qs
-    signature = request.headers.get(TWILIO_SIGNATURE_HEADER, "")
-    if not settings.twilio_auth_token or not RequestValidator(settings.twilio_auth_token).validate(
-            url, params, signature):
-        raise Forbidden("bad signature")
-    if not params.get("MessageSid") or not params.get("MessageStatus"):
-        raise InvalidInput("MessageSid and MessageStatus are required", {"form": ["MessageSid, MessageStatus"]})
-    message = await call(request, "notify", "record_provider_status", provider_id=params["MessageSid"],
-                         status=params["MessageStatus"], error_code=params.get("ErrorCode"))
-    return json_response({"id": message["id"], "status": message["status"]})
