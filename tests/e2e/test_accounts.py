@@ -138,6 +138,7 @@ def test_the_last_active_admin_stays_an_admin_and_no_admin_archives_or_deactivat
     myself = system.admin.post(f"/users/{me['id']}/archive")
     assert myself.status_code == 409 and myself.json()["details"] == {"user_id": ["you cannot archive yourself"]}
     assert system.admin.patch(f"/users/{me['id']}", json={"active": False}).status_code == 409
+    assert system.admin.post(f"/users/{me['id']}/dismiss", json={}).status_code == 409
     assert system.admin.get("/me").json()["role"] == "admin"
 
 

@@ -124,6 +124,8 @@ async def dismiss_user(request: web.Request) -> web.Response:
     user_id = user_id_of(request)
     if await request.app[ACCOUNTS].get_user(user_id) is None:
         raise NotFound(f"user {user_id} not found", {"user_id": user_id})
+    if user_id == request["user"].id:  # refused before anything is handed over
+        raise Conflict("you cannot dismiss yourself", {"user_id": ["you cannot dismiss yourself"]})
     handed_over = await call(request, "leads", "reassign", from_user_id=user_id,
                              to_user_id=request["body"]["substitute_id"], reason="увольнение")
     user = await request.app[ACCOUNTS].update_user(actor(request), user_id, {"active": False}, None)
