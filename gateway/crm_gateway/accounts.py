@@ -12,8 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from crm_gateway import password_policy
-from crm_gateway.audit import Actor, record_by
+from crm_gateway import audit, password_policy
 from crm_gateway.errors import Conflict, InvalidInput, NotFound
 from crm_gateway.tables import tokens, users
 
@@ -41,9 +40,6 @@ class User:
                 "active": self.active, "version": self.version,
                 "archived_at": self.archived_at and self.archived_at.isoformat(),
                 "must_change_password": self.must_change_password}
-
-    def as_actor(self, source_ip: str | None = None) -> Actor:
-        return Actor("user", self.id, self.login, source_ip)
 
 
 @dataclass(frozen=True)
@@ -82,19 +78,18 @@ class Accounts:
 
     # -- sessions ---------------------------------------------------------------------------
 
-    async def log_in(self, login: str, password: str, source_ip: str | None = None) -> Session | None:
+    async def log_in(self, login: str, password: str) -> Session | None:
         async with self.engine.begin() as conn:
             row = (await conn.execute(
                 sa.select(*_USER, users.c.password_hash).where(users.c.login == login, *_CAN_LOG_IN)
             )).mappings().first()
             if not _verifies(row["password_hash"] if row else _DUMMY_HASH, password) or row is None:
-                # Never the password; the login as typed, so attempts on unknown logins show too.
-                await record_by(conn, Actor("user", row and row["id"], login, source_ip), "user",
-                                row["id"] if row else login, "login_failed")
+                # Never the password; an unknown login is named as typed, so those attempts show too.
+                await audit.record(conn, "user", row["id"] if row else login, "login_failed", audit.actor_of(None))
                 return None
             user = User(**{key: row[key] for key in row.keys() if key != "password_hash"})
             session = await self._open_session(conn, user)
-            await record_by(conn, user.as_actor(source_ip), "user", user.id, "login")
+            await audit.record(conn, "user", user.id, "logged_in", audit.actor_of(user))
         return session
 
     async def _open_session(self, conn: AsyncConnection, user: User) -> Session:
@@ -112,27 +107,26 @@ class Accounts:
             )).first()
         return User(**row._mapping) if row else None
 
-    async def log_out(self, token: str, actor: Actor) -> None:
+    async def log_out(self, token: str, user: User) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(sa.delete(tokens).where(tokens.c.token_hash == _token_hash(token)))
-            await record_by(conn, actor, "user", actor.id, "logout")
+            await audit.record(conn, "user", user.id, "logged_out", audit.actor_of(user))
 
     # -- passwords --------------------------------------------------------------------------
 
-    async def change_password(self, user: User, old_password: str, new_password: str,
-                              source_ip: str | None = None) -> Session:
+    async def change_password(self, user: User, old_password: str, new_password: str) -> Session:
         """The user's own change: every session of theirs ends, a fresh one is opened for this client."""
         problems = {}
         new_problems = password_policy.problems(new_password, user.login, current_password=old_password)
         if new_problems:
             problems["new_password"] = new_problems
-        actor = user.as_actor(source_ip)
+        actor = audit.actor_of(user)
         async with self.engine.begin() as conn:
             password_hash = (await conn.execute(
                 sa.select(users.c.password_hash).where(users.c.id == user.id).with_for_update())).scalar_one()
             if not _verifies(password_hash, old_password):
                 problems["old_password"] = ["wrong password"]
-                await record_by(conn, actor, "user", user.id, "password_change_failed")
+                await audit.record(conn, "user", user.id, "password_change_failed", actor)
             elif not problems:
                 row = (await conn.execute(
                     sa.update(users).where(users.c.id == user.id)
@@ -140,12 +134,12 @@ class Accounts:
                 )).first()
                 await conn.execute(sa.delete(tokens).where(tokens.c.user_id == user.id))
                 session = await self._open_session(conn, User(**row._mapping))
-                await record_by(conn, actor, "user", user.id, "password_changed")
+                await audit.record(conn, "user", user.id, "password_changed", actor)
         if problems:
             raise InvalidInput("the password was not changed", problems)
         return session
 
-    async def reset_password(self, actor: Actor, user_id: int) -> tuple[User, str]:
+    async def reset_password(self, by: User, user_id: int) -> tuple[User, str]:
         """An admin's reset: every session ends; the temporary password must be changed at the next login."""
         temporary = password_policy.temporary_password()
         async with self.engine.begin() as conn:
@@ -156,13 +150,14 @@ class Accounts:
             if row is None:
                 raise NotFound(f"user {user_id} not found", {"user_id": user_id})
             await conn.execute(sa.delete(tokens).where(tokens.c.user_id == user_id))
-            await record_by(conn, actor, "user", user_id, "password_reset")
+            await audit.record(conn, "user", user_id, "password_reset", audit.actor_of(by))
         return User(**row._mapping), temporary
 
     # -- the user as a record ---------------------------------------------------------------
 
-    async def create_user(self, login: str, full_name: str, role: str, password: str, actor: Actor) -> User | None:
-        """Create the user; None if the login is taken."""
+    async def create_user(self, login: str, full_name: str, role: str, password: str,
+                          by: User | None = None) -> User | None:
+        """Create the user (`by` whom: None is the command line); None if the login is taken."""
         _refuse_weak("password", password, login)
         async with self.engine.begin() as conn:
             row = (await conn.execute(
@@ -172,12 +167,12 @@ class Accounts:
                 .returning(*_USER)
             )).first()
             if row:
-                await record_by(conn, actor, "user", row.id, "created", {
+                await audit.record(conn, "user", row.id, "created", audit.actor_of(by), {
                     field: {"from": None, "to": value}
                     for field, value in (("login", login), ("full_name", full_name), ("role", role))})
         return User(**row._mapping) if row else None
 
-    async def update_user(self, actor: Actor, user_id: int, wanted: dict, expected_version: int | None) -> User:
+    async def update_user(self, by: User, user_id: int, wanted: dict, expected_version: int | None) -> User:
         """Change full_name, role or active; only what really changes counts, and bumps the version."""
         async with self.engine.begin() as conn:
             if {"role", "active"} & wanted.keys():
@@ -187,7 +182,7 @@ class Accounts:
                        for field, value in wanted.items() if getattr(current, field) != value}
             if not changes:
                 return current
-            if changes.get("active", {}).get("to") is False and user_id == actor.id:
+            if changes.get("active", {}).get("to") is False and user_id == by.id:
                 raise Conflict("you cannot deactivate yourself", {"active": ["you cannot deactivate yourself"]})
             stays_admin = wanted.get("role", current.role) == "admin" and wanted.get("active", current.active)
             if current.role == "admin" and current.active and not stays_admin:
@@ -195,14 +190,15 @@ class Accounts:
             user = await self._save(conn, user_id, {field: change["to"] for field, change in changes.items()})
             if not user.active:
                 await conn.execute(sa.delete(tokens).where(tokens.c.user_id == user_id))
-            await record_by(conn, actor, "user", user_id, "changed", changes)
+            actor = audit.actor_of(by)
+            await audit.record(conn, "user", user_id, "changed", actor, changes)
             if "role" in changes:
-                await record_by(conn, actor, "user", user_id, "role_changed", {"role": changes["role"]})
+                await audit.record(conn, "user", user_id, "role_changed", actor, {"role": changes["role"]})
         return user
 
-    async def archive(self, actor: Actor, user_id: int, expected_version: int | None) -> User:
+    async def archive(self, by: User, user_id: int, expected_version: int | None) -> User:
         """Hidden from lists and pickers, unable to log in, sessions ended; the name stays for history."""
-        if user_id == actor.id:
+        if user_id == by.id:
             raise Conflict("you cannot archive yourself", {"user_id": ["you cannot archive yourself"]})
         async with self.engine.begin() as conn:
             current = await self._locked(conn, user_id, expected_version)
@@ -210,16 +206,16 @@ class Accounts:
                 return current
             user = await self._save(conn, user_id, {"archived_at": sa.func.now()})
             await conn.execute(sa.delete(tokens).where(tokens.c.user_id == user_id))
-            await record_by(conn, actor, "user", user_id, "archived")
+            await audit.record(conn, "user", user_id, "archived", audit.actor_of(by))
         return user
 
-    async def restore(self, actor: Actor, user_id: int, expected_version: int | None) -> User:
+    async def restore(self, by: User, user_id: int, expected_version: int | None) -> User:
         async with self.engine.begin() as conn:
             current = await self._locked(conn, user_id, expected_version)
             if current.archived_at is None:
                 return current
             user = await self._save(conn, user_id, {"archived_at": None})
-            await record_by(conn, actor, "user", user_id, "restored")
+            await audit.record(conn, "user", user_id, "restored", audit.actor_of(by))
         return user
 
     async def _locked(self, conn: AsyncConnection, user_id: int, expected_version: int | None) -> User:

@@ -20,7 +20,6 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields
 from marshmallow import validate as rules
 
 from crm_gateway.accounts import User
-from crm_gateway.audit import Actor
 from crm_gateway.context import ACCOUNTS, RPC
 from crm_gateway.errors import Forbidden, InvalidInput, PasswordChangeRequired, Unauthenticated
 from crm_gateway.tables import ROLES
@@ -136,11 +135,6 @@ async def call(request: web.Request, service: str, method: str, /, *, timeout: f
 def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> web.Response:
     return web.json_response(payload, status=status, headers=headers,
                              dumps=lambda o: json.dumps(o, ensure_ascii=False))
-
-
-def actor(request: web.Request) -> Actor:
-    """The logged-in user behind this request, as the audit log names them."""
-    return request["user"].as_actor(request.remote)
 
 
 # -- versions: an edit names the version it read; a GET of one record sends it as the ETag -------

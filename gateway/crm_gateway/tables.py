@@ -1,4 +1,4 @@
-"""The gateway's own database: users, their roles, their bearer tokens and the audit log."""
+"""The gateway's own database: users, their roles, their bearer tokens, and the audit of them."""
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -32,18 +32,20 @@ tokens = sa.Table(
     sa.Index("tokens_user_id", "user_id"),
 )
 
+# What happened to accounts (logins, users created and dismissed): written only by accounts.py,
+# read with the services' audit by GET /audit.
 audit_log = sa.Table(
     "audit_log",
     metadata,
     sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-    sa.Column("actor_kind", sa.Text, nullable=False),
-    sa.Column("actor_id", sa.BigInteger),
-    sa.Column("actor_label", sa.Text, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now(), index=True),
     sa.Column("entity", sa.Text, nullable=False),
     sa.Column("entity_id", sa.Text, nullable=False),
     sa.Column("action", sa.Text, nullable=False),
-    sa.Column("changes", JSONB),
-    sa.Column("source_ip", sa.Text),
-    sa.Index("audit_log_entity", "entity", "entity_id", "id"),
+    sa.Column("actor_kind", sa.Text, nullable=False),
+    sa.Column("actor_id", sa.Text, index=True),
+    sa.Column("actor_label", sa.Text, nullable=False),
+    sa.Column("actor_role", sa.Text),
+    sa.Column("changes", JSONB, nullable=False, server_default="{}"),
+    sa.Index("audit_log_entity", "entity", "entity_id", "at"),
 )

@@ -2,7 +2,7 @@
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
-from crm_gateway.api import ANY_USER, PUBLIC, Routes, actor, bearer_token, json_response
+from crm_gateway.api import ANY_USER, PUBLIC, Routes, bearer_token, json_response
 from crm_gateway.context import ACCOUNTS
 from crm_gateway.errors import Unauthenticated
 
@@ -30,7 +30,7 @@ def session_response(session) -> web.Response:
                      "(must_change_password) the token serves only POST /me/password, GET /me and logout")
 async def log_in(request: web.Request) -> web.Response:
     body = request["body"]
-    session = await request.app[ACCOUNTS].log_in(body["login"], body["password"], request.remote)
+    session = await request.app[ACCOUNTS].log_in(body["login"], body["password"])
     if session is None:
         raise Unauthenticated("wrong login or password")
     return session_response(session)
@@ -38,7 +38,7 @@ async def log_in(request: web.Request) -> web.Response:
 
 @routes.post("/auth/logout", roles=ANY_USER, before_password_change=True, summary="End this token's session")
 async def log_out(request: web.Request) -> web.Response:
-    await request.app[ACCOUNTS].log_out(bearer_token(request), actor(request))
+    await request.app[ACCOUNTS].log_out(bearer_token(request), request["user"])
     return json_response({"status": "logged out"})
 
 
@@ -53,5 +53,5 @@ async def me(request: web.Request) -> web.Response:
 async def change_my_password(request: web.Request) -> web.Response:
     body = request["body"]
     session = await request.app[ACCOUNTS].change_password(request["user"], body["old_password"],
-                                                          body["new_password"], request.remote)
+                                                          body["new_password"])
     return session_response(session)

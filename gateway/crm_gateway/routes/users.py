@@ -5,7 +5,7 @@ from aiohttp import web
 from marshmallow import Schema, fields, validate
 
 from crm_gateway.api import (
-    ADMIN, STAFF, Routes, VersionedEdit, actor, call, etag, expected_version, json_response,
+    ADMIN, STAFF, Routes, VersionedEdit, call, etag, expected_version, json_response,
 )
 from crm_gateway.context import ACCOUNTS
 from crm_gateway.errors import Conflict, InvalidInput, NotFound
@@ -43,7 +43,7 @@ def user_id_of(request: web.Request) -> int:
 @routes.post("/users", roles=ADMIN, body=UserInput,
              summary="Create a user with a role (the password follows the password policy)")
 async def create_user(request: web.Request) -> web.Response:
-    user = await request.app[ACCOUNTS].create_user(**request["body"], actor=actor(request))
+    user = await request.app[ACCOUNTS].create_user(**request["body"], by=request["user"])
     if user is None:
         raise Conflict("the login is taken", {"login": ["already exists"]})
     return json_response(user.as_dict(), status=201)
@@ -78,7 +78,7 @@ async def edit_user(request: web.Request) -> web.Response:
     wanted = {field: value for field, value in request["body"].items() if field != "version"}
     if not wanted:
         raise InvalidInput("nothing to change", {"body": ["name at least one of full_name, role, active"]})
-    user = await request.app[ACCOUNTS].update_user(actor(request), user_id_of(request), wanted,
+    user = await request.app[ACCOUNTS].update_user(request["user"], user_id_of(request), wanted,
                                                    expected_version(request))
     return json_response(user.as_dict(), headers=etag(user.version))
 
@@ -98,14 +98,14 @@ async def archive_user(request: web.Request) -> web.Response:
         raise Conflict(f"user {user_id} still answers for open work; hand it over first "
                        f"(POST /api/v1/users/{user_id}/dismiss or /api/v1/ownership/reassign), then archive",
                        open_work)
-    user = await accounts.archive(actor(request), user_id, expected_version(request))
+    user = await accounts.archive(request["user"], user_id, expected_version(request))
     return json_response(user.as_dict(), headers=etag(user.version))
 
 
 @routes.post(USER_ID + "/restore", roles=ADMIN,
              summary="Bring an archived user back (If-Match: the version read); they log in with their password")
 async def restore_user(request: web.Request) -> web.Response:
-    user = await request.app[ACCOUNTS].restore(actor(request), user_id_of(request), expected_version(request))
+    user = await request.app[ACCOUNTS].restore(request["user"], user_id_of(request), expected_version(request))
     return json_response(user.as_dict(), headers=etag(user.version))
 
 
@@ -113,7 +113,7 @@ async def restore_user(request: web.Request) -> web.Response:
              summary="Reset a user's password: their sessions end; the answer shows a one-time temporary "
                      "password, once, which must be changed at the next login")
 async def reset_password(request: web.Request) -> web.Response:
-    user, temporary = await request.app[ACCOUNTS].reset_password(actor(request), user_id_of(request))
+    user, temporary = await request.app[ACCOUNTS].reset_password(request["user"], user_id_of(request))
     return json_response({"user": user.as_dict(), "temporary_password": temporary})
 
 
@@ -128,5 +128,5 @@ async def dismiss_user(request: web.Request) -> web.Response:
         raise Conflict("you cannot dismiss yourself", {"user_id": ["you cannot dismiss yourself"]})
     handed_over = await call(request, "leads", "reassign", from_user_id=user_id,
                              to_user_id=request["body"]["substitute_id"], reason="увольнение")
-    user = await request.app[ACCOUNTS].update_user(actor(request), user_id, {"active": False}, None)
+    user = await request.app[ACCOUNTS].update_user(request["user"], user_id, {"active": False}, None)
     return json_response({"user": user.as_dict(), "handed_over": handed_over})
