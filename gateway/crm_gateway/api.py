@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aiohttp import web
-from marshmallow import INCLUDE, Schema, ValidationError, fields
-from marshmallow import validate as rules
+from marshmallow import INCLUDE, Schema, ValidationError
 
 from crm_gateway.accounts import User
 from crm_gateway.context import ACCOUNTS, RPC
@@ -137,32 +136,32 @@ def json_response(payload: Any, status: int = 200, headers: dict | None = None) 
                              dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
-# -- versions: an edit names the version it read; a GET of one record sends it as the ETag -------
+def versioned_response(record: dict, status: int = 200) -> web.Response:
+    """One record with its version as the ETag an edit may send back in If-Match."""
+    return json_response(record, status, headers={"ETag": f'"{record["version"]}"'})
 
-IF_MATCH = re.compile(r'\s*(?:W/)?"?(\d{1,9})"?\s*')
 
-
-class VersionedEdit(Schema):
-    """The base of an edit's body: `version` is the version the client read (optional: no check)."""
-    version = fields.Integer(load_default=None, validate=rules.Range(min=1))
+ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
 def expected_version(request: web.Request) -> int | None:
-    """The version an edit read: `"version": N` in the body, else an `If-Match: "N"` header; None: no check."""
-    version = (request.get("body") or {}).get("version")
-    if version is not None:
-        return version
+    """The version an edit read: `"version": N` in the body or `If-Match: "N"`; None when neither
+    is given (no check). Both given and different is a 400."""
     header = request.headers.get("If-Match")
-    if header is None:
-        return None
-    match = IF_MATCH.fullmatch(header)
-    if match is None:
-        raise InvalidInput("If-Match must name the version read", {"If-Match": ['expected "N", a version']})
-    return int(match.group(1))
-
-
-def etag(version: int) -> dict:
-    return {"ETag": f'"{version}"'}
+    body = request.get("body") or {}
+    versions = set()
+    if header is not None:
+        match = ETAG.match(header.strip())
+        if match is None:
+            raise InvalidInput("invalid If-Match", {"If-Match": ['a version, e.g. "3"']})
+        versions.add(int(match.group(1)))
+    if body.get("version") is not None:
+        if not isinstance(body["version"], int) or isinstance(body["version"], bool):
+            raise InvalidInput("invalid body", {"version": ["an integer"]})
+        versions.add(body["version"])
+    if len(versions) > 1:
+        raise InvalidInput("two versions given", {"version": ["If-Match and the body's version differ"]})
+    return versions.pop() if versions else None
 
 
 PATH_PARAMETER = re.compile(r"{(\w+)(?::[^{}]*(?:{[^{}]*}[^{}]*)*)?}")

@@ -58,30 +58,3 @@ def test_live_updates_go_to_their_recipient_and_incoming_communications_to_those
         assert live._route(COMMUNICATION, {**incoming, "direction": "out"}) == (None, set())
         assert controller not in live.call_takers
     assert live.by_recipient == {} and live.call_takers == set()
-
-
-# The gateway keeps its request values under string keys (request["body"]), as the routes read them.
-@pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")
-@pytest.mark.parametrize("body, header, expected", [
-    ({"version": 4}, '"7"', 4), ({}, '"7"', 7), ({}, "7", 7), ({}, 'W/"7"', 7), ({}, None, None),
-    ({"version": None}, None, None),
-])
-def test_an_edit_names_its_version_in_the_body_or_in_if_match(body, header, expected):
-    from aiohttp.test_utils import make_mocked_request
-
-    from crm_gateway.api import expected_version
-
-    request = make_mocked_request("PATCH", "/", headers={"If-Match": header} if header else {})
-    request["body"] = body
-    assert expected_version(request) == expected
-
-
-def test_an_if_match_that_names_no_version_is_refused():
-    from aiohttp.test_utils import make_mocked_request
-
-    from crm_gateway.api import expected_version
-
-    request = make_mocked_request("PATCH", "/", headers={"If-Match": '"abc"'})
-    with pytest.raises(InvalidInput) as refused:
-        expected_version(request)
-    assert refused.value.details == {"If-Match": ['expected "N", a version']}

@@ -5,7 +5,7 @@ from aiohttp import web
 from marshmallow import Schema, fields, validate
 
 from crm_gateway.api import (
-    ADMIN, STAFF, Routes, VersionedEdit, call, etag, expected_version, json_response,
+    ADMIN, STAFF, Routes, call, expected_version, json_response, versioned_response,
 )
 from crm_gateway.context import ACCOUNTS
 from crm_gateway.errors import Conflict, InvalidInput, NotFound
@@ -22,7 +22,8 @@ class UserInput(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class UserEdit(VersionedEdit):
+class UserEdit(Schema):
+    version = fields.Integer(validate=validate.Range(min=1))
     full_name = fields.String(validate=validate.Length(min=1, max=200))
     role = fields.String(validate=validate.OneOf(ROLES))
     active = fields.Boolean()
@@ -68,7 +69,7 @@ async def get_user(request: web.Request) -> web.Response:
     user = await request.app[ACCOUNTS].get_user(user_id_of(request))
     if user is None:
         raise NotFound(f"user {user_id_of(request)} not found", {"user_id": user_id_of(request)})
-    return json_response(user.as_dict(), headers=etag(user.version))
+    return versioned_response(user.as_dict())
 
 
 @routes.patch(USER_ID, roles=ADMIN, body=UserEdit,
@@ -80,7 +81,7 @@ async def edit_user(request: web.Request) -> web.Response:
         raise InvalidInput("nothing to change", {"body": ["name at least one of full_name, role, active"]})
     user = await request.app[ACCOUNTS].update_user(request["user"], user_id_of(request), wanted,
                                                    expected_version(request))
-    return json_response(user.as_dict(), headers=etag(user.version))
+    return versioned_response(user.as_dict())
 
 
 @routes.post(USER_ID + "/archive", roles=ADMIN,
@@ -99,14 +100,14 @@ async def archive_user(request: web.Request) -> web.Response:
                        f"(POST /api/v1/users/{user_id}/dismiss or /api/v1/ownership/reassign), then archive",
                        open_work)
     user = await accounts.archive(request["user"], user_id, expected_version(request))
-    return json_response(user.as_dict(), headers=etag(user.version))
+    return versioned_response(user.as_dict())
 
 
 @routes.post(USER_ID + "/restore", roles=ADMIN,
              summary="Bring an archived user back (If-Match: the version read); they log in with their password")
 async def restore_user(request: web.Request) -> web.Response:
     user = await request.app[ACCOUNTS].restore(request["user"], user_id_of(request), expected_version(request))
-    return json_response(user.as_dict(), headers=etag(user.version))
+    return versioned_response(user.as_dict())
 
 
 @routes.post(USER_ID + "/password-reset", roles=ADMIN,
