@@ -5,12 +5,21 @@ Service code runs its changes through `self.db.transaction(fn, ...)`: `fn(tx, ..
 the same transaction. Transient errors (a dropped connection, a serialization failure)
 re-run `fn` from the start on a fresh connection. After a commit that emitted events the
 relay is woken to publish them at once; a timer republishes anything left behind.
+
+A change may also `record()` facts that the service settles itself before the commit (the
+way an aggregate collects its events): `Database(before_commit=step)` runs `step(tx)` once
+`fn` has returned, whenever something was recorded, in the same transaction. The step takes
+what was recorded with `next_recorded()` and may record more while it runs; whatever it leaves,
+or whatever is recorded in a service without a step, fails the transaction instead of being
+dropped.
 """
 import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +48,38 @@ class Transaction:
         self.session = session
         self.producer = producer
         self.emitted = 0
+        self._recorded: deque = deque()
+
+    def record(self, fact: Any) -> None:
+        """Note a fact for the service's before-commit step (see `Database`)."""
+        self._recorded.append(fact)
+
+    def next_recorded(self) -> Any | None:
+        """The oldest fact not yet taken, or None: facts are settled in the order they happened."""
+        return self._recorded.popleft() if self._recorded else None
+
+    @property
+    def has_recorded(self) -> bool:
+        return bool(self._recorded)
+
+    @contextmanager
+    def savepoint(self, undo: bool = False) -> Iterator[None]:
+        """A nested transaction. When the block fails, or `undo` asks for a rehearsal, its writes and
+        the facts it recorded are undone together."""
+        kept = len(self._recorded)
+        nested = self.session.begin_nested()
+        try:
+            yield
+        except BaseException:
+            undo = True
+            raise
+        finally:
+            if undo:
+                nested.rollback()
+                while len(self._recorded) > kept:
+                    self._recorded.pop()
+            else:
+                nested.commit()
 
     def emit(self, event_type: str, data: dict) -> dict:
         envelope = make_envelope(event_type, data, self.producer, context.current_correlation_id())
@@ -67,6 +108,7 @@ class UnitOfWork:
                 with self._provider.sessionmaker.begin() as session:
                     tx = Transaction(session, self._provider.service_name)
                     result = fn(tx, *args, **kwargs)
+                    self._provider.settle(tx)
                 break
             except Exception as exc:
                 if attempt == TRANSIENT_RETRIES or not is_transient(exc):
@@ -217,8 +259,24 @@ class UnitOfWork:
         return {"id": parked_id, "replayed": True, "applied": applied}
 
 
+class UnsettledFacts(RuntimeError):
+    """A transaction recorded facts that no before-commit step took: it is rolled back, not committed."""
+
+
 class Database(DependencyProvider):
-    """Engine, sessions and the outbox relay of one service; `self.db` is a `UnitOfWork`."""
+    """Engine, sessions and the outbox relay of one service; `self.db` is a `UnitOfWork`.
+
+    `before_commit(tx)`, if given, settles what a transaction recorded (see the module's doc).
+    """
+
+    def __init__(self, before_commit: Callable[[Transaction], None] | None = None):
+        self.before_commit = before_commit
+
+    def settle(self, tx: Transaction) -> None:
+        if tx.has_recorded and self.before_commit is not None:
+            self.before_commit(tx)
+        if tx.has_recorded:
+            raise UnsettledFacts(f"{self.service_name}: recorded facts left unsettled: {tx.next_recorded()!r}")
 
     def setup(self):
         config = self.container.config

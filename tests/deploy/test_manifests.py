@@ -78,7 +78,7 @@ OPTIONAL_ENV = {
     # management plugin, sets it for the gateway.
     "RABBITMQ_MANAGEMENT_URL",
 } | {f"{name.upper()}_MAX_WORKERS" for name in EXPECTED_PROCESSES - {"gateway"}}
-# Report tunables, documented in README.md ("Reports", "Settings")
+# Report tunables, documented in services/reports/README.md ("Settings")
 OPTIONAL_ENV |= {f"REPORTS_{name}" for name in (
     "ABC_INTERVALS", "KPI_FIELD_PLANS_TO_COME", "KPI_FIELD_MEMBERSHIP_END", "KPI_FIELD_SERVICE",
     "KPI_MEMBERSHIP_ENDED_STAGE", "KPI_PIPELINES", "STAGE_PROBABILITIES", "STUCK_DAYS", "STUCK_DAYS_BY_STAGE")}

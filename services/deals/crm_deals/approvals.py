@@ -16,7 +16,7 @@ def approval_dict(row) -> dict:
             "decided_at": row["decided_at"] and row["decided_at"].isoformat()}
 
 
-def request(tx: Transaction, deal_id: int, title: str, approver_id: int, actor: Actor) -> tuple[dict, list[Trigger]]:
+def request(tx: Transaction, deal_id: int, title: str, approver_id: int, actor: Actor) -> dict:
     deal_row(tx.session, deal_id)
     row = tx.session.execute(sa.insert(approvals).values(
         deal_id=deal_id, title=title, approver_id=approver_id, rule_id=actor.rule_id).returning(*approvals.c)
@@ -24,19 +24,19 @@ def request(tx: Transaction, deal_id: int, title: str, approver_id: int, actor: 
     log(tx, deal_id, "approval_requested", actor, approval_id=row["id"], title=title, approver_id=approver_id)
     tx.emit("deal.approval_requested.v1", ApprovalRequestedV1().dump({
         "approval_id": row["id"], "deal_id": deal_id, "title": title, "approver_id": approver_id}))
-    return approval_dict(row), []
+    return approval_dict(row)
 
 
-def from_rule(tx: Transaction, deal, action: dict, actor: Actor) -> list[Trigger]:
+def from_rule(tx: Transaction, deal, action: dict, actor: Actor) -> None:
     approver = action.get("approver", "responsible")
     approver_id = deal["responsible_id"] if approver == "responsible" else approver
     if not approver_id:
         raise NotFound("the deal has nobody to approve it", {"approver": ["no responsible user"]})
-    return request(tx, deal["id"], action["title"], approver_id, actor)[1]
+    request(tx, deal["id"], action["title"], approver_id, actor)
 
 
 def decide(tx: Transaction, approval_id: int, approved: bool, comment: str | None, actor: Actor,
-           may_override: bool) -> tuple[dict, list[Trigger]]:
+           may_override: bool) -> dict:
     row = tx.session.execute(sa.select(approvals).where(approvals.c.id == approval_id).with_for_update()
                              ).mappings().first()
     if row is None:
@@ -50,7 +50,8 @@ def decide(tx: Transaction, approval_id: int, approved: bool, comment: str | Non
         status=status, comment=comment, decided_at=sa.func.now()).returning(*approvals.c)).mappings().one()
     log(tx, row["deal_id"], f"approval_{status}", actor, approval_id=approval_id, comment=comment)
     deal = deal_row(tx.session, row["deal_id"])
-    return approval_dict(done), [Trigger(f"approval_{status}", deal["pipeline"], deal["id"])]
+    tx.record(Trigger(f"approval_{status}", deal["pipeline"], deal["id"]))
+    return approval_dict(done)
 
 
 def for_deal(session, deal_id: int) -> list[dict]:

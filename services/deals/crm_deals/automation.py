@@ -1,12 +1,14 @@
 """Automation: rules saved as versioned data, and the engine that applies them.
 
-A chain starts from the triggers of one change and runs in that change's transaction with the
-rule versions loaded when it started. Every automatic change is in the deal's history with the
-rule and version that made it. A rule fires at most once per deal and trigger within a chain,
-and a chain stops after MAX_CHAIN_STEPS firings: loops end, and say so in the history.
+Changes record their triggers on the transaction (`tx.record(Trigger(...))`); the deals service
+runs `run` before every commit (its database's `before_commit`), so no write path decides whether
+rules fire. One chain per transaction takes the recorded triggers in the order they happened, and
+those its actions record, with the rule versions read once per transaction; it sees the deals as
+the whole change left them (a move with fields: the field rules run after the move). Every
+automatic change is in the deal's history with the rule and version that made it. A rule fires at
+most once per deal and trigger within a chain, and a chain stops after MAX_CHAIN_STEPS firings:
+loops end, and say so in the history.
 """
-from collections import deque
-
 import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
@@ -70,12 +72,18 @@ def list_rules(session) -> list[dict]:
     return [_rule_dict(row) for row in session.execute(_current().order_by(automation_rules.c.id)).mappings()]
 
 
-def load_rules(session) -> list[Rule]:
-    """The active rules, at their current versions: the snapshot one chain runs with."""
-    rows = session.execute(_current().where(automation_rules.c.active).order_by(automation_rules.c.id)).mappings()
-    return [Rule(row["id"], row["version"], row["name"], row["definition"]["pipeline"], row["definition"]["trigger"],
+_ACTIVE_RULES = "crm_deals.active_rules"  # where the transaction's snapshot is kept, in its session's info
+
+
+def active_rules(tx: Transaction) -> list[Rule]:
+    """The active rules at their current versions, read once per transaction: the snapshot its chain runs with."""
+    if _ACTIVE_RULES not in tx.session.info:
+        rows = tx.session.execute(_current().where(automation_rules.c.active).order_by(automation_rules.c.id))
+        tx.session.info[_ACTIVE_RULES] = [
+            Rule(row["id"], row["version"], row["name"], row["definition"]["pipeline"], row["definition"]["trigger"],
                  tuple(row["definition"].get("conditions") or ()), tuple(row["definition"]["actions"]))
-            for row in rows]
+            for row in rows.mappings()]
+    return tx.session.info[_ACTIVE_RULES]
 
 
 # -- the engine ---------------------------------------------------------------------------
@@ -90,11 +98,10 @@ def _text(template: str, deal, trigger: Trigger) -> str:
                                        child_result=trigger.child_result or "", **deal["fields"]))
 
 
-def run(tx: Transaction, triggers: list[Trigger], rules: list[Rule] | None = None) -> None:
-    rules = load_rules(tx.session) if rules is None else rules
-    queue, fired = deque(triggers), set()
-    while queue:
-        trigger = queue.popleft()
+def run(tx: Transaction) -> None:
+    """The chain: every trigger recorded on `tx`, then each one its actions record, until none is left."""
+    rules, fired = active_rules(tx), set()
+    while (trigger := tx.next_recorded()) is not None:
         deal = deal_row(tx.session, trigger.deal_id)
         for rule in rules:
             if not matches(rule, trigger, deal["fields"]):
@@ -108,62 +115,84 @@ def run(tx: Transaction, triggers: list[Trigger], rules: list[Rule] | None = Non
             for action in rule.actions:
                 deal = deal_row(tx.session, trigger.deal_id)
                 try:
-                    with tx.session.begin_nested():
-                        queue.extend(_apply(tx, action, deal, trigger, actor))
+                    with tx.savepoint():
+                        _perform(tx, action, deal, trigger, actor)
                 except ServiceError as refused:  # a gate holds for rules too: recorded, not forced
                     log(tx, deal["id"], "automation_refused", actor, action=action["type"], reason=refused.message,
                         details=refused.details)
 
 
-def _apply(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> list[Trigger]:
-    kind = action["type"]
-    if kind == "create_linked_deal":
-        child_fields = {target: deal["fields"].get(source) for source, target in (action.get("copy_fields") or {}).items()}
-        child_id, triggers = deals.create_deal(tx, {
-            "pipeline": action["pipeline"], "title": _text(action.get("title") or "{title}", deal, trigger),
-            "contact_id": deal["contact_id"], "company_id": deal["company_id"], "parent_deal_id": deal["id"],
-            "responsible_id": deal["responsible_id"], "fields": {k: v for k, v in child_fields.items() if v is not None},
-        }, actor)
-        log(tx, deal["id"], "linked_deal_created", actor, child_deal_id=child_id, pipeline=action["pipeline"])
-        return triggers
-    if kind == "move":
-        return deals.move(tx, deal["id"], action["stage"], actor)
-    if kind == "move_by_child_result":
-        stage = stage_for_result(action["stages"], trigger.child_result, trigger.child_result_kind)
-        return deals.move(tx, deal["id"], stage, actor) if stage else []
-    if kind == "move_to_pipeline":
-        origin = trigger.from_stage if trigger.kind == "entered_stage" else deal["stage"]
-        return deals.move(tx, deal["id"], action["stage"], actor, pipeline_code=action["pipeline"], origin=origin)
-    if kind == "return_to_origin":
-        origin = deals.origin_of(tx.session, deal["id"])
-        if origin is None:
-            raise ServiceError("the deal has no stage to return to")
-        return deals.move(tx, deal["id"], origin[1], actor, pipeline_code=origin[0])
-    if kind == "create_task":
-        return tasks.task_from_rule(tx, deal["id"], action, actor)
-    if kind == "request_booking":
-        address = deal["fields"].get(action.get("address_field", "address"))
-        if not address:
-            raise ServiceError("the deal has no address for the crew",
-                               {"missing_fields": [action.get("address_field", "address")]})
-        tx.emit("deal.booking_requested.v1", BookingRequestedV1().dump({
-            "deal_id": deal["id"], "skill": action["skill"], "zone": action.get("zone"),
-            "duration_minutes": action["duration_minutes"], "within_days": action.get("within_days", 7),
-            "address": address, "title": deal["title"]}))
-        log(tx, deal["id"], "booking_requested", actor, skill=action["skill"])
-        return []
-    if kind == "request_approval":
-        return approvals.from_rule(tx, deal, action, actor)
-    if kind == "set_field":
-        return deals.update_fields(tx, deal["id"], {action["field"]: action.get("value")}, actor)
-    if kind == "notify":
-        recipients = _recipients(tx, deal, action.get("recipients") or ["responsible"])
-        text = _text(action["text"], deal, trigger)
-        tx.emit("deal.notification_requested.v1", NotificationRequestedV1().dump({
-            "deal_id": deal["id"], "recipient_user_ids": recipients, "text": text, "rule_id": actor.rule_id}))
-        log(tx, deal["id"], "notification_requested", actor, recipients=recipients, text=text)
-        return []
-    raise ServiceError(f"unknown action {kind}")
+def _perform(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    step = ACTION_STEPS.get(action["type"])
+    if step is None:  # saved rules are validated; this is a rule written before its action was retired
+        raise ServiceError(f"unknown action {action['type']}")
+    step(tx, action, deal, trigger, actor)
+
+
+# -- the actions: each `(tx, action, deal, trigger, actor)`; what they change records its own triggers
+
+def _create_linked_deal(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    child_fields = {target: deal["fields"].get(source) for source, target in (action.get("copy_fields") or {}).items()}
+    child_id = deals.create_deal(tx, {
+        "pipeline": action["pipeline"], "title": _text(action.get("title") or "{title}", deal, trigger),
+        "contact_id": deal["contact_id"], "company_id": deal["company_id"], "parent_deal_id": deal["id"],
+        "responsible_id": deal["responsible_id"], "fields": {k: v for k, v in child_fields.items() if v is not None},
+    }, actor)
+    log(tx, deal["id"], "linked_deal_created", actor, child_deal_id=child_id, pipeline=action["pipeline"])
+
+
+def _move(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    deals.move(tx, deal["id"], action["stage"], actor)
+
+
+def _move_by_child_result(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    stage = stage_for_result(action["stages"], trigger.child_result, trigger.child_result_kind)
+    if stage:
+        deals.move(tx, deal["id"], stage, actor)
+
+
+def _move_to_pipeline(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    origin = trigger.from_stage if trigger.kind == "entered_stage" else deal["stage"]
+    deals.move(tx, deal["id"], action["stage"], actor, pipeline_code=action["pipeline"], origin=origin)
+
+
+def _return_to_origin(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    origin = deals.origin_of(tx.session, deal["id"])
+    if origin is None:
+        raise ServiceError("the deal has no stage to return to")
+    deals.move(tx, deal["id"], origin[1], actor, pipeline_code=origin[0])
+
+
+def _create_task(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    tasks.task_from_rule(tx, deal["id"], action, actor)
+
+
+def _request_booking(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    address = deal["fields"].get(action.get("address_field", "address"))
+    if not address:
+        raise ServiceError("the deal has no address for the crew",
+                           {"missing_fields": [action.get("address_field", "address")]})
+    tx.emit("deal.booking_requested.v1", BookingRequestedV1().dump({
+        "deal_id": deal["id"], "skill": action["skill"], "zone": action.get("zone"),
+        "duration_minutes": action["duration_minutes"], "within_days": action.get("within_days", 7),
+        "address": address, "title": deal["title"]}))
+    log(tx, deal["id"], "booking_requested", actor, skill=action["skill"])
+
+
+def _request_approval(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    approvals.from_rule(tx, deal, action, actor)
+
+
+def _set_field(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    deals.update_fields(tx, deal["id"], {action["field"]: action.get("value")}, actor)
+
+
+def _notify(tx: Transaction, action: dict, deal, trigger: Trigger, actor: Actor) -> None:
+    recipients = _recipients(tx, deal, action.get("recipients") or ["responsible"])
+    text = _text(action["text"], deal, trigger)
+    tx.emit("deal.notification_requested.v1", NotificationRequestedV1().dump({
+        "deal_id": deal["id"], "recipient_user_ids": recipients, "text": text, "rule_id": actor.rule_id}))
+    log(tx, deal["id"], "notification_requested", actor, recipients=recipients, text=text)
 
 
 def _recipients(tx: Transaction, deal, names: list) -> list[int]:
@@ -180,30 +209,25 @@ def _recipients(tx: Transaction, deal, names: list) -> list[int]:
     return sorted(set(found))
 
 
-# -- commands that run automation ---------------------------------------------------------
-
-def perform(tx: Transaction, change, *args, **kwargs):
-    """Run a change (returning its triggers, or (result, triggers)) and then the chain it starts."""
-    outcome = change(tx, *args, **kwargs)
-    result, triggers = outcome if isinstance(outcome, tuple) else (None, outcome)
-    run(tx, triggers)
-    return result
+ACTION_STEPS = {
+    "create_linked_deal": _create_linked_deal, "move": _move, "move_by_child_result": _move_by_child_result,
+    "move_to_pipeline": _move_to_pipeline, "return_to_origin": _return_to_origin, "create_task": _create_task,
+    "request_booking": _request_booking, "request_approval": _request_approval, "set_field": _set_field,
+    "notify": _notify,
+}
 
 
 def dry_run(tx: Transaction, deal_id: int, stage: str, fields: dict, actor: Actor) -> dict:
-    """What would happen if the deal moved to `stage`: the real chain, rolled back."""
+    """What would happen if the deal moved to `stage`: the real change and its chain, rehearsed and undone."""
     last = tx.session.execute(sa.select(sa.func.coalesce(sa.func.max(deal_history.c.id), 0))).scalar_one()
-    savepoint = tx.session.begin_nested()
     try:
-        if fields:
-            run(tx, deals.update_fields(tx, deal_id, fields, actor))
-        run(tx, deals.move(tx, deal_id, stage, actor))
-        entries = tx.session.execute(sa.select(deal_history).where(deal_history.c.id > last)
-                                     .order_by(deal_history.c.id)).mappings().all()
-        return {"would_move": True, "effects": [
-            {"deal_id": e["deal_id"], "kind": e["kind"], "details": e["details"], "rule_id": e["rule_id"],
-             "rule_version": e["rule_version"]} for e in entries]}
+        with tx.savepoint(undo=True):
+            deals.move_with_fields(tx, deal_id, stage, fields, actor)
+            run(tx)
+            entries = tx.session.execute(sa.select(deal_history).where(deal_history.c.id > last)
+                                         .order_by(deal_history.c.id)).mappings().all()
     except ServiceError as refused:
         return {"would_move": False, "reason": refused.message, "details": refused.details, "effects": []}
-    finally:
-        savepoint.rollback()
+    return {"would_move": True, "effects": [
+        {"deal_id": e["deal_id"], "kind": e["kind"], "details": e["details"], "rule_id": e["rule_id"],
+         "rule_version": e["rule_version"]} for e in entries]}

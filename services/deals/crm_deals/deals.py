@@ -1,5 +1,5 @@
 """Deals: create, read, change fields, move behind the stage gates. Each change is written to the
-deal's history and returns the automation triggers it causes (see `automation`)."""
+deal's history and records on the transaction the automation triggers it causes (see `automation`)."""
 import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
@@ -52,7 +52,7 @@ def _checked_fields(session, pipeline_id: int, values: dict) -> dict:
     return normalized
 
 
-def create_deal(tx: Transaction, spec: dict, actor: Actor) -> tuple[int, list[Trigger]]:
+def create_deal(tx: Transaction, spec: dict, actor: Actor) -> int:
     first = stage_row(tx.session, spec["pipeline"], None)
     values = _checked_fields(tx.session, first.pipeline_id, spec.get("fields") or {})
     deal_id = tx.session.execute(sa.insert(deals).values(
@@ -65,16 +65,17 @@ def create_deal(tx: Transaction, spec: dict, actor: Actor) -> tuple[int, list[Tr
     log(tx, deal_id, "created", actor, pipeline=spec["pipeline"], stage=first.code,
         parent_deal_id=spec.get("parent_deal_id"))
     tx.emit("deal.created.v1", DealCreatedV1().dump({**row, "deal_id": deal_id}))
-    return deal_id, [Trigger("deal_created", row["pipeline"], deal_id)]
+    tx.record(Trigger("deal_created", row["pipeline"], deal_id))
+    return deal_id
 
 
-def update_fields(tx: Transaction, deal_id: int, changes: dict, actor: Actor) -> list[Trigger]:
+def update_fields(tx: Transaction, deal_id: int, changes: dict, actor: Actor) -> None:
     row = deal_row(tx.session, deal_id, for_update=True)
     values = _checked_fields(tx.session, row["pipeline_id"], changes)
     current = dict(row["fields"])
     changed = {k: v for k, v in values.items() if current.get(k) != v}
     if not changed:
-        return []
+        return
     merged = {k: v for k, v in {**current, **changed}.items() if v is not None}
     tx.session.execute(sa.update(deals).where(deals.c.id == deal_id).values(fields=merged, updated_at=sa.func.now()))
     log(tx, deal_id, "fields_changed", actor, changes={k: {"from": current.get(k), "to": v} for k, v in changed.items()})
@@ -82,11 +83,12 @@ def update_fields(tx: Transaction, deal_id: int, changes: dict, actor: Actor) ->
     tx.emit("deal.fields_changed.v1", DealFieldsChangedV1().dump({
         "deal_id": deal_id, "pipeline": row["pipeline"], "fields": merged, "changed": sorted(changed),
         "changed_at": moved["updated_at"], "responsible_id": row["responsible_id"]}))
-    return [Trigger("field_changed", row["pipeline"], deal_id, field=code) for code in changed]
+    for code in changed:
+        tx.record(Trigger("field_changed", row["pipeline"], deal_id, field=code))
 
 
 def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_code: str | None = None,
-         origin: str | None = None) -> list[Trigger]:
+         origin: str | None = None) -> None:
     """Move a deal to a stage (of its own pipeline, or of `pipeline_code`); 422 lists missing fields.
 
     `origin`, a stage of the deal's current pipeline, is remembered for return_to_origin.
@@ -95,7 +97,7 @@ def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_
     origin_id = stage_row(tx.session, row["pipeline"], origin).id if origin else None
     target = stage_row(tx.session, pipeline_code or row["pipeline"], stage_code)
     if target.id == row["stage_id"]:
-        return []
+        return
     missing = missing_for_stage(list(target.required_fields), row["fields"])
     missing_documents = sorted(set(target.required_documents) - _document_kinds(tx.session, deal_id))
     if missing or missing_documents:
@@ -115,7 +117,7 @@ def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_
         "changed_at": moved["updated_at"], "from_pipeline": row["pipeline"], "to_kind": moved["stage_kind"],
         "rule_id": actor.rule_id, "responsible_id": moved["responsible_id"],
     }))
-    triggers = [Trigger("entered_stage", moved["pipeline"], deal_id, stage=moved["stage"], from_stage=row["stage"])]
+    tx.record(Trigger("entered_stage", moved["pipeline"], deal_id, stage=moved["stage"], from_stage=row["stage"]))
     if closing:
         tx.emit("deal.closed.v1", DealClosedV1().dump({
             "deal_id": deal_id, "pipeline": moved["pipeline"], "result": moved["stage"],
@@ -124,10 +126,15 @@ def move(tx: Transaction, deal_id: int, stage_code: str, actor: Actor, pipeline_
         }))
         if moved["parent_deal_id"]:
             parent = deal_row(tx.session, moved["parent_deal_id"])
-            triggers.append(Trigger("linked_deal_closed", parent["pipeline"], parent["id"],
-                                    child_pipeline=moved["pipeline"],
-                                    child_result=moved["stage"], child_result_kind=moved["stage_kind"]))
-    return triggers
+            tx.record(Trigger("linked_deal_closed", parent["pipeline"], parent["id"], child_pipeline=moved["pipeline"],
+                              child_result=moved["stage"], child_result_kind=moved["stage_kind"]))
+
+
+def move_with_fields(tx: Transaction, deal_id: int, stage_code: str, fields: dict, actor: Actor) -> None:
+    """A move that fills fields on the way: the fields first, so the stage's gate sees them."""
+    if fields:
+        update_fields(tx, deal_id, fields, actor)
+    move(tx, deal_id, stage_code, actor)
 
 
 def _document_kinds(session, deal_id: int) -> set[str]:
@@ -180,19 +187,18 @@ def open_work_of(session, user_id: int) -> dict:
     return {"open_deals": ids}
 
 
-def open_from_lead(tx: Transaction, lead: dict) -> list[Trigger]:
+def open_from_lead(tx: Transaction, lead: dict) -> None:
     """A converted lead opens its deal in the pipeline for its client type, once."""
     if tx.session.execute(sa.select(deals.c.id).where(deals.c.lead_id == lead["lead_id"])).first():
-        return []
+        return
     pipeline = tx.session.execute(sa.select(pipelines.c.code)
                                   .where(pipelines.c.client_type == lead["client_type"])).scalar()
     if pipeline is None:  # parked until an admin gives the client type its pipeline, then replayed
         raise ServiceError(f"no pipeline serves client type {lead['client_type']}")
-    _, triggers = create_deal(tx, {
+    create_deal(tx, {
         "pipeline": pipeline, "title": lead["title"], "contact_id": lead["contact_id"],
         "company_id": lead["company_id"], "lead_id": lead["lead_id"], "responsible_id": lead["responsible_id"],
     }, Actor(label=f"lead:{lead['lead_id']}"))
-    return triggers
 
 
 def hand_over(tx: Transaction, batch_id: str, from_user: int, to_user: int, by_user_id: int | None = None) -> int:
@@ -218,17 +224,17 @@ def hand_back(tx: Transaction, batch_id: str, substitute: int, owner: int, by_us
     return len(ids)
 
 
-def booking_result(tx: Transaction, booking: dict) -> list[Trigger]:
+def booking_result(tx: Transaction, booking: dict) -> None:
     """A crew's job on a deal is done or failed: the deal's history says so and rules may act."""
     if booking["deal_id"] is None:
-        return []
+        return
     row = tx.session.execute(row_query().where(deals.c.id == booking["deal_id"])).mappings().first()
     if row is None:  # a booking for a deal this system does not hold
-        return []
+        return
     succeeded = booking["result"] == "success"
     log(tx, row["id"], "booking_completed" if succeeded else "booking_failed", Actor(label="scheduling"),
         booking_id=booking["booking_id"], failure_reason=booking["failure_reason"])
-    return [Trigger("booking_completed" if succeeded else "booking_failed", row["pipeline"], row["id"])]
+    tx.record(Trigger("booking_completed" if succeeded else "booking_failed", row["pipeline"], row["id"]))
 
 
 def booking_news(tx: Transaction, news: dict, kind: str) -> None:

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 from nameko.timer import timer
 
 from crm_chassis import context
+from crm_chassis.db import Database
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
@@ -29,6 +30,7 @@ def _actor() -> Actor:
 
 class DealsService(ServiceBase):
     name = "deals"
+    db = Database(before_commit=automation.run)  # every write's triggers run the rules once, before its commit
 
     # -- pipelines ------------------------------------------------------------------------
 
@@ -58,7 +60,7 @@ class DealsService(ServiceBase):
 
     @rpc
     def create_deal(self, **spec) -> dict:
-        deal_id = self.db.transaction(automation.perform, deals.create_deal, load(DealInput(), spec), _actor())
+        deal_id = self.db.transaction(deals.create_deal, load(DealInput(), spec), _actor())
         return self.db.read(cards.get_deal, deal_id)
 
     @rpc
@@ -85,20 +87,13 @@ class DealsService(ServiceBase):
     @rpc
     def update_deal_fields(self, **spec) -> dict:
         change = load(FieldsInput(), spec)
-        self.db.transaction(automation.perform, deals.update_fields, change["deal_id"], change["fields"],
-                            _actor())
+        self.db.transaction(deals.update_fields, change["deal_id"], change["fields"], _actor())
         return self.db.read(cards.get_deal, change["deal_id"])
 
     @rpc
     def move_deal(self, **command) -> dict:
         move = load(MoveInput(), command)
-
-        def move_with_fields(tx):
-            if move["fields"]:
-                automation.run(tx, deals.update_fields(tx, move["deal_id"], move["fields"], _actor()))
-            automation.perform(tx, deals.move, move["deal_id"], move["stage"], _actor())
-
-        self.db.transaction(move_with_fields)
+        self.db.transaction(deals.move_with_fields, move["deal_id"], move["stage"], move["fields"], _actor())
         return self.db.read(cards.get_deal, move["deal_id"])
 
     @rpc
@@ -125,16 +120,16 @@ class DealsService(ServiceBase):
     @rpc
     def create_task(self, **spec) -> dict:
         task = load(TaskInput(), spec)
-        return self.db.transaction(automation.perform, tasks.create_task, task["deal_id"], task["title"],
-                                   task["due_at"], task["assignee_id"], _actor())
+        return self.db.transaction(tasks.create_task, task["deal_id"], task["title"], task["due_at"],
+                                   task["assignee_id"], _actor())
 
     @rpc
     def complete_task(self, task_id: int) -> dict:
-        return self.db.transaction(automation.perform, tasks.complete_task, task_id, _actor())
+        return self.db.transaction(tasks.complete_task, task_id, _actor())
 
     @timer(interval=OVERDUE_CHECK_SECONDS)
     def report_overdue_tasks(self):
-        self.db.transaction(lambda tx: automation.run(tx, tasks.overdue_batch(tx)))
+        self.db.transaction(tasks.overdue_batch)
 
     @timer(interval=TIMED_RULES_CHECK_SECONDS)
     def fire_timed_rules(self):
@@ -144,14 +139,7 @@ class DealsService(ServiceBase):
     def run_timed_rules(self) -> int:
         """What the timer does, callable by an operator (and tests) to check the clock now."""
         today = datetime.now(ZoneInfo(self.config["COMPANY_TIMEZONE"])).date()
-
-        def fire(tx):
-            rules = automation.load_rules(tx.session)
-            triggers = timed.due_triggers(tx, rules, today)
-            automation.run(tx, triggers, rules)
-            return len(triggers)
-
-        return self.db.transaction(fire)
+        return self.db.transaction(timed.record_due, today)
 
     # -- payment schedules and documents -------------------------------------------------
 
@@ -185,14 +173,13 @@ class DealsService(ServiceBase):
     @rpc
     def request_approval(self, **spec) -> dict:
         ask = load(ApprovalInput(), spec)
-        return self.db.transaction(automation.perform, approvals.request, ask["deal_id"], ask["title"],
-                                   ask["approver_id"], _actor())
+        return self.db.transaction(approvals.request, ask["deal_id"], ask["title"], ask["approver_id"], _actor())
 
     @rpc
     def decide_approval(self, **spec) -> dict:
         decision = load(DecisionInput(), spec)
-        return self.db.transaction(automation.perform, approvals.decide, decision["approval_id"],
-                                   decision["approved"], decision["comment"], _actor(), decision["may_override"])
+        return self.db.transaction(approvals.decide, decision["approval_id"], decision["approved"],
+                                   decision["comment"], _actor(), decision["may_override"])
 
     @rpc
     def add_comment(self, **spec) -> dict:
@@ -216,13 +203,13 @@ class DealsService(ServiceBase):
 
     @on_event("scheduling", "booking.completed.v1", BookingCompletedReading)
     def react_to_booking_result(self, tx, booking, envelope):
-        automation.run(tx, deals.booking_result(tx, booking))
+        deals.booking_result(tx, booking)
 
     # -- events from leads ----------------------------------------------------------------
 
     @on_event("leads", "lead.converted.v1", LeadConvertedReading)
     def open_deal_for_converted_lead(self, tx, lead, envelope):
-        automation.run(tx, deals.open_from_lead(tx, lead))
+        deals.open_from_lead(tx, lead)
 
     @on_event("leads", "ownership.reassigned.v1", OwnershipReading)
     def hand_over_open_deals(self, tx, moved, envelope):

@@ -14,21 +14,20 @@ RESCHEDULE_ANSWER_WITHIN = timedelta(hours=24)
 
 
 def create_task(tx: Transaction, deal_id: int, title: str, due_at: datetime, assignee_id: int | None,
-                actor: Actor) -> tuple[dict, list[Trigger]]:
+                actor: Actor) -> dict:
     deal = deal_row(tx.session, deal_id)
     row = tx.session.execute(sa.insert(tasks).values(
         deal_id=deal_id, title=title, due_at=due_at, assignee_id=assignee_id or deal["responsible_id"],
         rule_id=actor.rule_id).returning(*tasks.c)).mappings().one()
     log(tx, deal_id, "task_created", actor, task_id=row["id"], title=title, due_at=due_at.isoformat())
     tx.emit("deal.task_created.v1", TaskCreatedV1().dump({**row, "task_id": row["id"]}))
-    return task_dict(row), []
+    return task_dict(row)
 
 
-def task_from_rule(tx: Transaction, deal_id: int, action: dict, actor: Actor) -> list[Trigger]:
+def task_from_rule(tx: Transaction, deal_id: int, action: dict, actor: Actor) -> None:
     due = datetime.now(UTC) + timedelta(hours=float(action.get("due_in_hours", 24)))
     assignee = action.get("assignee")
-    _, triggers = create_task(tx, deal_id, action["title"], due, assignee if isinstance(assignee, int) else None, actor)
-    return triggers
+    create_task(tx, deal_id, action["title"], due, assignee if isinstance(assignee, int) else None, actor)
 
 
 def crew_asks_to_reschedule(tx: Transaction, request: dict) -> None:
@@ -53,7 +52,7 @@ def crew_asks_to_reschedule(tx: Transaction, request: dict) -> None:
             "deal_id": deal["id"], "recipient_user_ids": [deal["responsible_id"]], "rule_id": None, "text": text}))
 
 
-def complete_task(tx: Transaction, task_id: int, actor: Actor) -> tuple[dict, list[Trigger]]:
+def complete_task(tx: Transaction, task_id: int, actor: Actor) -> dict:
     row = tx.session.execute(sa.select(tasks).where(tasks.c.id == task_id).with_for_update()).mappings().first()
     if row is None:
         raise NotFound(f"task {task_id} not found", {"task_id": task_id})
@@ -64,16 +63,16 @@ def complete_task(tx: Transaction, task_id: int, actor: Actor) -> tuple[dict, li
     log(tx, row["deal_id"], "task_completed", actor, task_id=task_id, title=row["title"])
     tx.emit("deal.task_completed.v1", TaskCompletedV1().dump({**done, "task_id": task_id}))
     deal = deal_row(tx.session, row["deal_id"])
-    return task_dict(done), [Trigger("task_completed", deal["pipeline"], deal["id"])]
+    tx.record(Trigger("task_completed", deal["pipeline"], deal["id"]))
+    return task_dict(done)
 
 
-def overdue_batch(tx: Transaction, limit: int = 100) -> list[Trigger]:
+def overdue_batch(tx: Transaction, limit: int = 100) -> int:
     """Open tasks past their deadline, each reported once: an event, and the task_overdue trigger."""
     rows = tx.session.execute(
         sa.select(tasks).where(tasks.c.status == "open", tasks.c.due_at < sa.func.now(),
                                tasks.c.overdue_reported_at.is_(None))
         .order_by(tasks.c.due_at).limit(limit).with_for_update(skip_locked=True)).mappings().all()
-    found = []
     for row in rows:
         tx.session.execute(sa.update(tasks).where(tasks.c.id == row["id"]).values(overdue_reported_at=sa.func.now()))
         deal = deal_row(tx.session, row["deal_id"])
@@ -81,5 +80,5 @@ def overdue_batch(tx: Transaction, limit: int = 100) -> list[Trigger]:
         tx.emit("deal.task_overdue.v1", TaskOverdueV1().dump({
             "task_id": row["id"], "deal_id": row["deal_id"], "title": row["title"],
             "assignee_id": row["assignee_id"], "due_at": row["due_at"]}))
-        found.append(Trigger("task_overdue", deal["pipeline"], deal["id"]))
-    return found
+        tx.record(Trigger("task_overdue", deal["pipeline"], deal["id"]))
+    return len(rows)

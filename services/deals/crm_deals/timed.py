@@ -1,11 +1,13 @@
 """Rules a clock starts: time in a stage exceeded, a date field reached. Each fires once per deal
-and marker (the stage entry it watched, or the date value), whichever replica sees it first."""
+and marker (the stage entry it watched, or the date value), whichever replica sees it first: its
+trigger is recorded on the transaction, and the chain runs before the commit like any other."""
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
+from crm_deals.automation import active_rules
 from crm_deals.domain.automation import TIMED_TRIGGERS, Rule, Trigger
 from crm_deals.tables import deals, pipelines, stages, timed_firings
 
@@ -31,15 +33,17 @@ def _candidates(tx: Transaction, rule: Rule, today: date):
     return [(row.id, row.fields[spec["field"]]) for row in rows]
 
 
-def due_triggers(tx: Transaction, rules: list[Rule], today: date) -> list[Trigger]:
-    found = []
-    for rule in rules:
+def record_due(tx: Transaction, today: date) -> int:
+    """Record the trigger of every timed rule that is due today; how many."""
+    due = 0
+    for rule in active_rules(tx):
         if rule.trigger["type"] not in TIMED_TRIGGERS:
             continue
         for deal_id, marker in _candidates(tx, rule, today):
             first = tx.session.execute(pg_insert(timed_firings).values(rule_id=rule.id, deal_id=deal_id, marker=marker)
                                        .on_conflict_do_nothing().returning(timed_firings.c.deal_id)).first()
             if first:
-                found.append(Trigger(rule.trigger["type"], rule.pipeline, deal_id, stage=rule.trigger.get("stage"),
-                                     field=rule.trigger.get("field")))
-    return found
+                tx.record(Trigger(rule.trigger["type"], rule.pipeline, deal_id, stage=rule.trigger.get("stage"),
+                                  field=rule.trigger.get("field")))
+                due += 1
+    return due
