@@ -197,9 +197,8 @@ class Accounts:
         return user
 
     async def archive(self, by: User, user_id: int, expected_version: int | None) -> User:
-        """Hidden from lists and pickers, unable to log in, sessions ended; the name stays for history."""
-        if user_id == by.id:
-            raise Conflict("you cannot archive yourself", {"user_id": ["you cannot archive yourself"]})
+        """Hidden from lists and pickers, unable to log in, sessions ended; the name stays for history
+        (the route has refused an admin archiving themselves)."""
         async with self.engine.begin() as conn:
             current = await self._locked(conn, user_id, expected_version)
             if current.archived_at is not None:

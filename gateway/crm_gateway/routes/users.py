@@ -41,6 +41,16 @@ def user_id_of(request: web.Request) -> int:
     return int(request.match_info["user_id"])
 
 
+async def existing_other_user(request: web.Request, doing: str) -> int:
+    """The id of the user in the path, which exists and is not the admin asking (who cannot `doing` themselves)."""
+    user_id = user_id_of(request)
+    if await request.app[ACCOUNTS].get_user(user_id) is None:
+        raise NotFound(f"user {user_id} not found", {"user_id": user_id})
+    if user_id == request["user"].id:
+        raise Conflict(f"you cannot {doing} yourself", {"user_id": [f"you cannot {doing} yourself"]})
+    return user_id
+
+
 @routes.post("/users", roles=ADMIN, body=UserInput,
              summary="Create a user with a role (the password follows the password policy)")
 async def create_user(request: web.Request) -> web.Response:
@@ -88,10 +98,7 @@ async def edit_user(request: web.Request) -> web.Response:
              summary="Archive a user (If-Match: the version read): they cannot log in and vanish from lists "
                      "and pickers; 409 naming the open work they still answer for, to be handed over first")
 async def archive_user(request: web.Request) -> web.Response:
-    user_id = user_id_of(request)
-    accounts = request.app[ACCOUNTS]
-    if await accounts.get_user(user_id) is None:
-        raise NotFound(f"user {user_id} not found", {"user_id": user_id})
+    user_id = await existing_other_user(request, "archive")
     leads_work, deals_work = await asyncio.gather(call(request, "leads", "open_work_of", user_id=user_id),
                                                   call(request, "deals", "open_work_of", user_id=user_id))
     open_work = {kind: ids for kind, ids in (leads_work | deals_work).items() if ids}
@@ -99,7 +106,7 @@ async def archive_user(request: web.Request) -> web.Response:
         raise Conflict(f"user {user_id} still answers for open work; hand it over first "
                        f"(POST /api/v1/users/{user_id}/dismiss or /api/v1/ownership/reassign), then archive",
                        open_work)
-    user = await accounts.archive(request["user"], user_id, expected_version(request))
+    user = await request.app[ACCOUNTS].archive(request["user"], user_id, expected_version(request))
     return versioned_response(user.as_dict())
 
 
@@ -122,11 +129,7 @@ async def reset_password(request: web.Request) -> web.Response:
              summary="Dismiss a user: every company, contact and open lead moves to the substitute "
                      "(given here or configured), then the user can no longer log in")
 async def dismiss_user(request: web.Request) -> web.Response:
-    user_id = user_id_of(request)
-    if await request.app[ACCOUNTS].get_user(user_id) is None:
-        raise NotFound(f"user {user_id} not found", {"user_id": user_id})
-    if user_id == request["user"].id:  # refused before anything is handed over
-        raise Conflict("you cannot dismiss yourself", {"user_id": ["you cannot dismiss yourself"]})
+    user_id = await existing_other_user(request, "dismiss")  # refused before anything is handed over
     handed_over = await call(request, "leads", "reassign", from_user_id=user_id,
                              to_user_id=request["body"]["substitute_id"], reason="увольнение")
     user = await request.app[ACCOUNTS].update_user(request["user"], user_id, {"active": False}, None)
