@@ -66,6 +66,16 @@ def _owned(entity: str):
     return leads, leads.c.stage.in_(open_stages)
 
 
+def open_work_of(session, user_id: int) -> dict:
+    """What a user still answers for, by id: what is handed over before they may be archived."""
+    work = {}
+    for entity, key in (("company", "companies"), ("contact", "contacts"), ("lead", "open_leads")):
+        table, condition = _owned(entity)
+        work[key] = session.execute(sa.select(table.c.id).where(table.c.responsible_id == user_id, condition)
+                                    .order_by(table.c.id)).scalars().all()
+    return work
+
+
 def reassign(tx: Transaction, from_user: int, to_user: int | None, reason: str, batch_id: str | None = None,
              by_user_id: int | None = None) -> dict:
     """Move everything `from_user` answers for to `to_user` (or their configured substitute) at once;

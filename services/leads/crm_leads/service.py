@@ -190,6 +190,10 @@ class LeadsService(ServiceBase):
                                    by_user_id=context.current_user_id())
 
     @rpc
+    def open_work_of(self, user_id: int) -> dict:
+        return self.db.read(ownership.open_work_of, int(user_id))
+
+    @rpc
     def return_assignments(self, batch_id: str) -> dict:
         return self.db.transaction(ownership.return_assignments, batch_id, by_user_id=context.current_user_id())
 
