@@ -49,21 +49,3 @@ audit_log = sa.Table(
     sa.Column("changes", JSONB, nullable=False, server_default="{}"),
     sa.Index("audit_log_entity", "entity", "entity_id", "at"),
 )
-
-# What happened to accounts (logins, users created and dismissed): written only by accounts.py,
-# read with the services' audit by GET /audit.
-audit_log = sa.Table(
-    "audit_log",
-    metadata,
-    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now(), index=True),
-    sa.Column("entity", sa.Text, nullable=False),
-    sa.Column("entity_id", sa.Text, nullable=False),
-    sa.Column("action", sa.Text, nullable=False),
-    sa.Column("actor_kind", sa.Text, nullable=False),
-    sa.Column("actor_id", sa.Text, index=True),
-    sa.Column("actor_label", sa.Text, nullable=False),
-    sa.Column("actor_role", sa.Text),
-    sa.Column("changes", JSONB, nullable=False, server_default="{}"),
-    sa.Index("audit_log_entity", "entity", "entity_id", "at"),
-)
