@@ -1,7 +1,8 @@
 """Reports benchmark: ABC report and KPI registry latency on big scratch data, and rebuild speed.
 
     .venv/bin/python bench/reports.py [--profile dev|test] [--tiny] [--companies 100000]
-        [--communications 2000000] [--managers 50] [--days 365] [--events 10000] [--repeat 5]
+        [--communications 2000000] [--managers 50] [--days 365] [--events 10000] [--audit-entries 1000000]
+        [--repeat 5]
 
 Phases, loopback only, each in a scratch database migrated with the reports migrations and
 dropped after (the running system is not needed and not touched):
@@ -21,6 +22,9 @@ dropped after (the running system is not needed and not touched):
    deal moved, a call) in the event store of a fresh scratch database, replayed by
    `projections.rebuild` in one transaction; beside it, the raw PostgreSQL rate of
    single-row autocommit INSERTs on one connection (bench/harness.py's `raw_postgres`).
+4. **audit**: A audit entries (20 per deal, each also about its lead, by 50 users) seeded with
+   generate_series, read through `audit.entries` as `GET /audit` asks: one deal's history, what
+   one user did (the latest 100), and the latest 100 changes of deals.
 
 Latencies are wall-clock per call (median and worst of --repeat runs), the first run included.
 """
@@ -37,7 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_chassis.migrate import upgrade
-from crm_reports import projections, queries
+from crm_reports import audit, projections, queries
 from crm_reports.domain.calendar import local_day
 from crm_reports.domain.kpi import CODES
 from crm_reports.settings import Settings
@@ -50,7 +54,7 @@ SETTINGS = Settings.from_config({"COMPANY_TIMEZONE": "Europe/Moscow"})
 def parse_args() -> argparse.Namespace:
     return BenchArguments(__doc__, targets=("pg_url",), sizes={
         "companies": (100_000, 30), "communications": (2_000_000, 300), "managers": (50, 3), "days": (365, 3),
-        "events": (10_000, 60), "repeat": (5, 1)}).parse_args()
+        "events": (10_000, 60), "audit_entries": (1_000_000, 300), "repeat": (5, 1)}).parse_args()
 
 
 class Scratch:
@@ -167,6 +171,23 @@ def synthetic_events(n: int) -> list[dict]:
     return events
 
 
+def seed_audit(engine: sa.Engine, entries: int) -> float:
+    started = time.perf_counter()
+    deals = max(entries // 20, 1)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"""
+            INSERT INTO audit_entries (event_id, event_type, occurred_at, entity, entity_id, action, subjects,
+                                       actor_kind, actor_id, actor_label, changes)
+            SELECT gen_random_uuid(), 'deal.stage_changed.v1', now() - i * interval '1 second', 'deal',
+                   (1 + i % {deals})::text, 'stage_changed',
+                   ARRAY['deal:' || (1 + i % {deals}), 'lead:' || (1 + i % {deals})], 'user', (1 + i % 50)::text,
+                   'user:' || (1 + i % 50), '{{"stage": {{"from": "new", "to": "offer"}}}}'::jsonb
+            FROM generate_series(1, {entries}) i"""))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("ANALYZE audit_entries"))
+    return time.perf_counter() - started
+
+
 def main(args: argparse.Namespace) -> None:
     now = datetime.now(UTC)
     today = local_day(now, SETTINGS.timezone)
@@ -205,6 +226,17 @@ def main(args: argparse.Namespace) -> None:
             started = time.perf_counter()
             result = projections.replay(session, SETTINGS.timezone)
             seconds = time.perf_counter() - started
+    with Scratch(args.pg_url, "audit") as engine:
+        print(f"seeded {args.audit_entries} audit entries in {seed_audit(engine, args.audit_entries):.1f} s",
+              flush=True)
+        for label, query in (
+            ("one deal's history", lambda s: audit.entries(s, "deal", "7")),
+            ("what one user did, latest 100", lambda s: audit.entries(s, actor_id="7")),
+            ("latest 100 changes of deals", lambda s: audit.entries(s, "deal")),
+        ):
+            median, worst, found = timed(engine, query, args.repeat)
+            rows.append((f"audit median / worst ms, {label}", f"{median * 1000:.0f} / {worst * 1000:.0f}",
+                         f"{len(found)} entries of {args.audit_entries}"))
     rebuild = result["events_replayed"] / seconds
     rows.append(("rebuild events/s", f"{rebuild:.0f}", f"{result['events_replayed']} events in {seconds:.1f} s,"
                                                        " one transaction"))

@@ -83,7 +83,8 @@ class Transaction:
 
     def emit(self, event_type: str, data: dict, transient: tuple[str, ...] = ()) -> dict:
         """Write an event to the outbox; `transient` names data keys kept only until published."""
-        envelope = make_envelope(event_type, data, self.producer, context.current_correlation_id(), transient)
+        envelope = make_envelope(event_type, data, self.producer, context.current_correlation_id(), transient,
+                                 actor=context.current_actor())
         self.session.execute(
             sa.insert(outbox).values(
                 event_id=envelope["event_id"], event_type=event_type, envelope=envelope
@@ -172,7 +173,8 @@ class UnitOfWork:
         ).first()
         if first_time is None:
             return False
-        apply(tx, data, envelope)
+        with context.acting_as(envelope.get("actor")):  # what an event causes is its author's doing
+            apply(tx, data, envelope)
         return True
 
     def _park(self, handler: str, envelope: Any, error: str, attempts: int) -> None:

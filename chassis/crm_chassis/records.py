@@ -16,8 +16,10 @@ from crm_chassis.scope import changeable
 
 
 def changes(current: Mapping, wanted: Mapping) -> dict[str, dict]:
-    """`{field: {"from", "to"}}` for the wanted fields whose value differs from the current one."""
-    return {field: {"from": current[field], "to": value} for field, value in wanted.items() if current[field] != value}
+    """`{field: {"from", "to"}}` for the wanted fields whose value differs from the current one (a field
+    the current one lacks, as in a creation, is None)."""
+    return {field: {"from": current.get(field), "to": value} for field, value in wanted.items()
+            if current.get(field) != value}
 
 
 def check_version(current: int, expected: int | None) -> None:

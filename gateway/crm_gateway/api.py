@@ -8,6 +8,7 @@
 The wrapper authenticates the bearer token, checks the role, parses and validates the JSON
 body and the query string, and leaves the results in `request["body"]` / `request["query"]`.
 `roles=PUBLIC` is for health checks; `roles=SIGNED` for webhooks that verify a signature.
+A user whose password was reset may only use the endpoints declared `before_password_change=True`.
 """
 import json
 import re
@@ -19,7 +20,7 @@ from marshmallow import INCLUDE, Schema, ValidationError
 
 from crm_gateway.accounts import User
 from crm_gateway.context import ACCOUNTS, DEPARTMENTS, RPC
-from crm_gateway.errors import Forbidden, InvalidInput, Unauthenticated
+from crm_gateway.errors import Forbidden, InvalidInput, PasswordChangeRequired, Unauthenticated
 from crm_gateway.tables import ROLES
 
 PUBLIC = ("public",)
@@ -41,6 +42,7 @@ class Endpoint:
     body: type[Schema] | None = None
     query: type[Schema] | None = None
     responses: dict = field(default_factory=dict)
+    before_password_change: bool = False
 
 
 class Routes:
@@ -50,9 +52,10 @@ class Routes:
 
     def route(self, method: str, path: str, *, roles: tuple[str, ...], summary: str,
               body: type[Schema] | None = None, query: type[Schema] | None = None,
-              responses: dict | None = None):
+              responses: dict | None = None, before_password_change: bool = False):
         def decorator(handler):
-            endpoint = Endpoint(method, path, handler, roles, summary, self.tag, body, query, responses or {})
+            endpoint = Endpoint(method, path, handler, roles, summary, self.tag, body, query, responses or {},
+                                before_password_change)
             self.endpoints.append(endpoint)
             return handler
 
@@ -76,13 +79,16 @@ def bearer_token(request: web.Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def authenticate(request: web.Request, roles: tuple[str, ...]) -> User | None:
+async def authenticate(request: web.Request, roles: tuple[str, ...], before_password_change: bool = False
+                       ) -> User | None:
     if roles in (PUBLIC, SIGNED):
         return None
     token = bearer_token(request)
     user = await request.app[ACCOUNTS].user_for_token(token) if token else None
     if user is None:
         raise Unauthenticated("a valid bearer token is required")
+    if user.must_change_password and not before_password_change:
+        raise PasswordChangeRequired("change the temporary password first: POST /api/v1/me/password")
     if user.role not in roles:
         raise Forbidden(f"role {user.role} may not do this", {"allowed_roles": list(roles)})
     return user
@@ -108,7 +114,7 @@ def validate(schema: type[Schema], payload: Any, where: str) -> dict:
 
 def wrap(endpoint: Endpoint):
     async def handler(request: web.Request) -> web.StreamResponse:
-        user = await authenticate(request, endpoint.roles)
+        user = await authenticate(request, endpoint.roles, endpoint.before_password_change)
         request["user"] = user
         if endpoint.body is not None:
             request["body"] = validate(endpoint.body, await read_json(request), "body")

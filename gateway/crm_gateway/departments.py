@@ -153,6 +153,24 @@ class Departments:
                     {"department_id": department_id, "user_id": user_id} for user_id in sorted(set(user_ids))])
         return await self.get(department_id)
 
+    async def check_departments(self, department_ids: list[int]) -> None:
+        """Every id names a department (archived ones too), or a 400 naming the others."""
+        async with self.engine.connect() as conn:
+            known = set((await conn.execute(sa.select(departments.c.id)
+                                            .where(departments.c.id.in_(department_ids)))).scalars())
+        unknown = sorted(set(department_ids) - known)
+        if unknown:
+            raise InvalidInput("unknown departments", {"department_ids": [f"no department {i}" for i in unknown]})
+
+    async def set_user_departments(self, user_id: int, department_ids: list[int]) -> None:
+        """The user is in exactly these departments."""
+        await self.check_departments(department_ids)
+        async with self.engine.begin() as conn:
+            await conn.execute(sa.delete(department_members).where(department_members.c.user_id == user_id))
+            if department_ids:
+                await conn.execute(sa.insert(department_members), [
+                    {"department_id": department_id, "user_id": user_id} for department_id in sorted(set(department_ids))])
+
     async def department_ids_of(self, user_ids: list[int]) -> dict[int, list[int]]:
         """Each user's departments, archived ones included (membership is kept while archived)."""
         async with self.engine.connect() as conn:

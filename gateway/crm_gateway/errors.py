@@ -31,6 +31,10 @@ class Forbidden(ApiError):
     status, code = 403, "forbidden"
 
 
+class PasswordChangeRequired(ApiError):
+    status, code = 403, "password_change_required"
+
+
 class NotFound(ApiError):
     status, code = 404, "not_found"
 

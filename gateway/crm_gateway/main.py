@@ -28,10 +28,13 @@ async def create_user(settings: Settings, login: str, full_name: str, role: str,
 
     from crm_gateway.accounts import Accounts
     from crm_gateway.app import async_database_url
+    from crm_gateway.errors import InvalidInput
 
     engine = create_async_engine(async_database_url(settings.database_url))
     try:
         created = await Accounts(engine, token_ttl=None).create_user(login, full_name, role, password)
+    except InvalidInput as refused:
+        raise SystemExit(f"user {login} not created: {refused.message}: {refused.details}") from None
     finally:
         await engine.dispose()
     return "created" if created else "exists"

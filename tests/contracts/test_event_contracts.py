@@ -16,13 +16,14 @@ from crm_leads import events as leads_events
 from crm_leads.service import LeadsService
 from crm_notify import events as notify_events
 from crm_notify.service import NotifyService
-from crm_reports.readings import READINGS as REPORTS_READINGS
+from crm_reports.readings import AUDITED_PRODUCERS, READINGS as REPORTS_READINGS
 from crm_reports.service import ReportsService
 from crm_scheduling import events as scheduling_events
 from crm_scheduling.service import SchedulingService
 
 PRODUCERS = {"leads": leads_events, "deals": deals_events, "scheduling": scheduling_events,
              "notify": notify_events}
+ALL_EVENTS = "#"
 CONSUMERS = (LeadsService, DealsService, SchedulingService, NotifyService, ReportsService)
 
 
@@ -54,12 +55,22 @@ def test_every_handler_reads_its_producers_example(consumer, handler):
     reading = getattr(getattr(consumer, handler.method_name), "crm_reading", None)
     assert reading is not None, "an event handler is declared with on_event and its reading"
     assert issubclass(reading, Reading) and reading.__module__ == f"crm_{consumer.name}.readings"
-    example = PRODUCERS[handler.source_service].EXAMPLES[handler.event_type]
-    assert reading().load({**example, "a_field_added_later": 1}) == reading().load(example)
+    examples = PRODUCERS[handler.source_service].EXAMPLES
+    bound = examples if handler.event_type == ALL_EVENTS else [handler.event_type]
+    for event_type in bound:
+        example = examples[event_type]
+        assert reading().load({**example, "a_field_added_later": 1}) == reading().load(example)
 
 
 def test_reports_generated_handlers_are_found_like_any_other():
     found = {(handler.source_service, handler.event_type) for service_cls, handler in HANDLERS
-             if service_cls is ReportsService}
+             if service_cls is ReportsService and handler.event_type != ALL_EVENTS}
     # every projected event, plus the erasure, which reports applies to its stores without keeping it
     assert found == set(REPORTS_READINGS) | {("leads", "contact.erased.v1")}
+
+
+def test_the_audit_hears_every_event_of_every_producer():
+    """One handler per producer bound to `#` (a topic exchange's every routing key)."""
+    audited = {handler.source_service for service_cls, handler in HANDLERS
+               if service_cls is ReportsService and handler.event_type == ALL_EVENTS}
+    assert audited == set(PRODUCERS) == set(AUDITED_PRODUCERS)

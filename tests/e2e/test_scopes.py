@@ -332,6 +332,13 @@ def test_departments_are_data_an_admin_keeps(world, system):
     assert department["id"] in manager.get("/me").json()["department_ids"]
     users = {user["id"]: user for user in admin.get("/users").json()}
     assert department["id"] in users[world.ids["manager_a"]]["department_ids"]
+    crew_id = world.ids["crew_member"]
+    placed = admin.patch(f"/users/{crew_id}", json={"department_ids": [department["id"]]})
+    assert placed.status_code == 200 and placed.json()["department_ids"] == [department["id"]], placed.text
+    refused = admin.patch(f"/users/{crew_id}", json={"department_ids": [999_999_999], "full_name": "Другое имя"})
+    assert refused.status_code == 400 and "department_ids" in refused.json()["details"]
+    assert admin.get(f"/users/{crew_id}").json()["full_name"] != "Другое имя"  # nothing half-written
+    assert admin.patch(f"/users/{crew_id}", json={"department_ids": []}).json()["department_ids"] == []
 
     archived = admin.post(path + "/archive")
     assert archived.status_code == 200 and archived.json()["archived_at"], archived.text

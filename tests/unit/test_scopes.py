@@ -57,7 +57,7 @@ def sql(clause) -> str:
 @pytest.fixture
 def as_viewer():
     def bind(**viewer):
-        context.bind("r", "r", str(viewer.get("user_id")), json.dumps(viewer) if viewer else None)
+        context.bind("r", "r", str(viewer.get("user_id")), viewer=json.dumps(viewer) if viewer else None)
 
     yield bind
     context.clear()

@@ -1,10 +1,11 @@
+"""Sessions and the user's own password: log in, log out, who am I, change my password."""
 from aiohttp import web
 from marshmallow import Schema, fields, validate
 
-from crm_gateway.api import ADMIN, ANY_USER, PUBLIC, STAFF, Routes, bearer_token, call, json_response
-from crm_gateway.context import ACCOUNTS, DEPARTMENTS
-from crm_gateway.errors import Conflict, NotFound, Unauthenticated
-from crm_gateway.tables import ROLES
+from crm_gateway.api import ANY_USER, PUBLIC, Routes, bearer_token, json_response
+from crm_gateway.context import ACCOUNTS
+from crm_gateway.errors import Unauthenticated
+from crm_gateway.routes.users import with_departments
 
 routes = Routes("auth")
 
@@ -14,72 +15,46 @@ class LoginInput(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class UserInput(Schema):
-    login = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_.-]{3,50}$"))
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    password = fields.String(required=True, validate=validate.Length(min=10, max=200))
+class PasswordChangeInput(Schema):
+    old_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-@routes.post("/auth/login", roles=PUBLIC, body=LoginInput, summary="Exchange a login and password for a bearer token")
+def session_response(session) -> web.Response:
+    return json_response({"token": session.token, "expires_at": session.expires_at.isoformat(),
+                          "user": session.user.as_dict(),
+                          "must_change_password": session.user.must_change_password})
+
+
+@routes.post("/auth/login", roles=PUBLIC, body=LoginInput,
+             summary="Exchange a login and password for a bearer token; after an admin's reset "
+                     "(must_change_password) the token serves only POST /me/password, GET /me and logout")
 async def log_in(request: web.Request) -> web.Response:
     body = request["body"]
     session = await request.app[ACCOUNTS].log_in(body["login"], body["password"])
     if session is None:
         raise Unauthenticated("wrong login or password")
-    token, user, expires_at = session
-    return json_response({"token": token, "expires_at": expires_at.isoformat(), "user": user.as_dict()})
+    return session_response(session)
 
 
-@routes.post("/auth/logout", roles=ANY_USER, summary="End this token's session")
+@routes.post("/auth/logout", roles=ANY_USER, before_password_change=True, summary="End this token's session")
 async def log_out(request: web.Request) -> web.Response:
-    await request.app[ACCOUNTS].log_out(bearer_token(request))
+    await request.app[ACCOUNTS].log_out(bearer_token(request), request["user"])
     return json_response({"status": "logged out"})
 
 
-async def with_departments(request: web.Request, found: list) -> list[dict]:
-    """Users as shown, each with the ids of the departments they are in."""
-    department_ids = await request.app[DEPARTMENTS].department_ids_of([user.id for user in found])
-    return [user.as_dict() | {"department_ids": department_ids[user.id]} for user in found]
-
-
-@routes.get("/me", roles=ANY_USER, summary="The user behind the token, with their department_ids")
+@routes.get("/me", roles=ANY_USER, before_password_change=True,
+            summary="The user behind the token, with their department_ids")
 async def me(request: web.Request) -> web.Response:
     [user] = await with_departments(request, [request["user"]])
     return json_response(user)
 
 
-@routes.post("/users", roles=ADMIN, body=UserInput, summary="Create a user with a role")
-async def create_user(request: web.Request) -> web.Response:
-    user = await request.app[ACCOUNTS].create_user(**request["body"])
-    if user is None:
-        raise Conflict("the login is taken", {"login": ["already exists"]})
-    return json_response(user.as_dict(), status=201)
-
-
-@routes.get("/users", roles=ADMIN, summary="All users, each with their department_ids")
-async def list_users(request: web.Request) -> web.Response:
-    return json_response(await with_departments(request, await request.app[ACCOUNTS].list_users()))
-
-
-@routes.get("/users/directory", roles=STAFF,
-            summary="Every user's id, full name, role and whether they are active, for showing names (staff)")
-async def user_directory(request: web.Request) -> web.Response:
-    return json_response(await request.app[ACCOUNTS].directory())
-
-
-class DismissInput(Schema):
-    substitute_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
-
-
-@routes.post("/users/{user_id:\\d{1,18}}/dismiss", roles=ADMIN, body=DismissInput,
-             summary="Dismiss a user: every company, contact and open lead moves to the substitute "
-                     "(given here or configured), then the user can no longer log in")
-async def dismiss_user(request: web.Request) -> web.Response:
-    user_id = int(request.match_info["user_id"])
-    if await request.app[ACCOUNTS].get_user(user_id) is None:
-        raise NotFound(f"user {user_id} not found", {"user_id": user_id})
-    handed_over = await call(request, "leads", "reassign", from_user_id=user_id,
-                             to_user_id=request["body"]["substitute_id"], reason="увольнение")
-    user = await request.app[ACCOUNTS].deactivate(user_id)
-    return json_response({"user": user.as_dict(), "handed_over": handed_over})
+@routes.post("/me/password", roles=ANY_USER, before_password_change=True, body=PasswordChangeInput,
+             summary="Change my password (naming the old one): every other session of mine ends; "
+                     "answers a fresh token for this one")
+async def change_my_password(request: web.Request) -> web.Response:
+    body = request["body"]
+    session = await request.app[ACCOUNTS].change_password(request["user"], body["old_password"],
+                                                          body["new_password"])
+    return session_response(session)

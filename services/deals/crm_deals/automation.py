@@ -11,12 +11,15 @@ loops end, and say so in the history.
 """
 import sqlalchemy as sa
 
+from crm_chassis import context
 from crm_chassis.db import Transaction
+from crm_chassis.events import actor as event_actor
 from crm_chassis.errors import InvalidInput, NotFound, ServiceError
 from crm_deals import approvals, deals, pipelines, tasks
 from crm_deals.deals import Actor, deal_row, log
 from crm_deals.domain.automation import MAX_CHAIN_STEPS, Rule, Trigger, matches, stage_for_result, validate_definition
-from crm_deals.events import BookingRequestedV1, NotificationRequestedV1
+from crm_deals.events import (AutomationRuleSavedV1, AutomationRuleSwitchedV1, BookingRequestedV1,
+                              NotificationRequestedV1)
 from crm_deals.tables import automation_rule_versions, automation_rules, deal_history
 
 
@@ -27,11 +30,13 @@ def save_rule(tx: Transaction, definition: dict, rule_id: int | None = None) -> 
     errors = validate_definition(definition, pipelines.infos(tx.session))
     if errors:
         raise InvalidInput("invalid rule", errors)
+    before = None
     if rule_id is None:
         rule_id = tx.session.execute(sa.insert(automation_rules).values(name=definition["name"], version=1)
                                      .returning(automation_rules.c.id)).scalar_one()
         version = 1
     else:
+        before = tx.session.execute(_current().where(automation_rules.c.id == rule_id)).mappings().first()
         version = tx.session.execute(
             sa.update(automation_rules).where(automation_rules.c.id == rule_id)
             .values(name=definition["name"], version=automation_rules.c.version + 1, updated_at=sa.func.now())
@@ -40,14 +45,21 @@ def save_rule(tx: Transaction, definition: dict, rule_id: int | None = None) -> 
             raise NotFound(f"rule {rule_id} not found", {"rule_id": rule_id})
     tx.session.execute(sa.insert(automation_rule_versions).values(rule_id=rule_id, version=version,
                                                                   definition=definition))
+    tx.emit("automation_rule.saved.v1", AutomationRuleSavedV1().dump({
+        "automation_rule_id": rule_id, "version": version, "name": definition["name"],
+        "changes": {"definition": {"from": before and before["definition"], "to": definition}}}))
     return get_rule(tx.session, rule_id)
 
 
 def set_active(tx: Transaction, rule_id: int, active: bool) -> dict:
-    if tx.session.execute(sa.update(automation_rules).where(automation_rules.c.id == rule_id)
-                          .values(active=active).returning(automation_rules.c.id)).first() is None:
-        raise NotFound(f"rule {rule_id} not found", {"rule_id": rule_id})
-    return get_rule(tx.session, rule_id)
+    switched = tx.session.execute(
+        sa.update(automation_rules).where(automation_rules.c.id == rule_id, automation_rules.c.active != active)
+        .values(active=active).returning(automation_rules.c.version)).scalar()
+    rule = get_rule(tx.session, rule_id)
+    if switched is not None:
+        tx.emit(f"automation_rule.{'activated' if active else 'deactivated'}.v1",
+                AutomationRuleSwitchedV1().dump({"automation_rule_id": rule_id, "version": switched}))
+    return rule
 
 
 def _current():
@@ -108,6 +120,8 @@ def run(tx: Transaction) -> None:
                 continue
             key = (rule.id, trigger.deal_id, trigger.kind, trigger.stage, trigger.field, trigger.child_result)
             actor = Actor(rule_id=rule.id, rule_version=rule.version)
+            author = event_actor("rule", rule.id, f"{rule.name} v{rule.version}", rule_id=rule.id,
+                                 rule_version=rule.version)
             if key in fired or len(fired) >= MAX_CHAIN_STEPS:
                 log(tx, deal["id"], "automation_stopped", actor, reason="loop guard", trigger=trigger.kind)
                 continue
@@ -115,7 +129,7 @@ def run(tx: Transaction) -> None:
             for action in rule.actions:
                 deal = deal_row(tx.session, trigger.deal_id)
                 try:
-                    with tx.savepoint():
+                    with tx.savepoint(), context.acting_as(author):
                         _perform(tx, action, deal, trigger, actor)
                 except ServiceError as refused:  # a gate holds for rules too: recorded, not forced
                     log(tx, deal["id"], "automation_refused", actor, action=action["type"], reason=refused.message,

@@ -6,6 +6,7 @@ from crm_chassis.db import Transaction
 from crm_chassis.errors import InvalidInput
 from crm_chassis.validation import load
 from crm_deals import automation, pipelines
+from crm_deals.events import ConfigurationLoadedV1
 from crm_deals.schemas import FieldInput, PipelineInput, RuleInput
 from crm_deals.tables import automation_rules
 
@@ -45,4 +46,5 @@ def apply(tx: Transaction, config: dict) -> dict:
         elif automation.get_rule(tx.session, rule_id)["definition"] != rule:
             automation.save_rule(tx, rule, rule_id)
             done["rules_changed"].append(rule["name"])
+    tx.emit("configuration.loaded.v1", ConfigurationLoadedV1().dump(done))
     return done

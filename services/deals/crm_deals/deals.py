@@ -235,6 +235,13 @@ def list_deals(session, *, pipeline=None, stage=None, responsible_id=None, conta
 
 
 
+def open_work_of(session, user_id: int) -> dict:
+    """The open deals a user is responsible for: handed over before they may be archived."""
+    ids = session.execute(sa.select(deals.c.id).where(deals.c.responsible_id == user_id, deals.c.closed_at.is_(None))
+                          .order_by(deals.c.id)).scalars().all()
+    return {"open_deals": ids}
+
+
 def open_from_lead(tx: Transaction, lead: dict) -> None:
     """A converted lead opens its deal in the pipeline for its client type, once."""
     if tx.session.execute(sa.select(deals.c.id).where(deals.c.lead_id == lead["lead_id"])).first():

@@ -1,6 +1,8 @@
 """Events deals publishes (exchange `deals.events`): a schema and an example for each."""
 from marshmallow import Schema, fields
 
+from crm_chassis.events import changes_field
+
 
 class DealCreatedV1(Schema):
     deal_id = fields.Integer(required=True)
@@ -165,6 +167,44 @@ class StageArchivedV1(Schema):
     version = fields.Integer(required=True)
 
 
+# -- configuration: pipelines, automation rules, a configuration file loaded -----------------
+
+class PipelineCreatedV1(Schema):
+    pipeline_id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    client_type = fields.String(allow_none=True)
+    stages = fields.List(fields.String(), required=True)
+    custom_fields = fields.List(fields.String(), attribute="fields", data_key="fields", required=True)
+
+
+class PipelineChangedV1(Schema):
+    """`changes` names a field added (`fields`) or a stage's gate (`stages.<code>.required_fields`, ...)."""
+    pipeline_id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    changes = changes_field(required=True)
+
+
+class AutomationRuleSavedV1(Schema):
+    automation_rule_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    changes = changes_field(required=True)
+
+
+class AutomationRuleSwitchedV1(Schema):
+    automation_rule_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+
+
+class ConfigurationLoadedV1(Schema):
+    pipelines_created = fields.List(fields.String(), required=True)
+    fields_added = fields.List(fields.String(), required=True)
+    gates_set = fields.List(fields.String(), required=True)
+    rules_created = fields.List(fields.String(), required=True)
+    rules_changed = fields.List(fields.String(), required=True)
+
+
 SCHEMAS = {
     "deal.created.v1": DealCreatedV1, "deal.stage_changed.v1": DealStageChangedV1, "deal.closed.v1": DealClosedV1,
     "deal.notification_requested.v1": NotificationRequestedV1, "deal.task_overdue.v1": TaskOverdueV1,
@@ -175,6 +215,9 @@ SCHEMAS = {
     "deal.changed.v1": DealChangedV1, "deal.archived.v1": DealArchivedV1, "deal.restored.v1": DealArchivedV1,
     "task.changed.v1": TaskChangedV1, "task.archived.v1": TaskArchivedV1, "task.restored.v1": TaskArchivedV1,
     "stage.archived.v1": StageArchivedV1, "stage.restored.v1": StageArchivedV1,
+    "pipeline.created.v1": PipelineCreatedV1, "pipeline.changed.v1": PipelineChangedV1,
+    "automation_rule.saved.v1": AutomationRuleSavedV1, "automation_rule.activated.v1": AutomationRuleSwitchedV1,
+    "automation_rule.deactivated.v1": AutomationRuleSwitchedV1, "configuration.loaded.v1": ConfigurationLoadedV1,
 }
 
 EXAMPLES = {
@@ -232,4 +275,17 @@ EXAMPLES = {
     "task.restored.v1": {"task_id": 8, "version": 4},
     "stage.archived.v1": {"stage_id": 4, "version": 2},
     "stage.restored.v1": {"stage_id": 4, "version": 3},
+    "pipeline.created.v1": {"pipeline_id": 4, "code": "fitness", "name": "Абонементы", "client_type": None,
+                            "stages": ["new", "visit", "bought"], "fields": ["visit_date", "membership_end"]},
+    "pipeline.changed.v1": {"pipeline_id": 4, "code": "fitness", "changes": {
+        "stages.bought.required_fields": {"from": [], "to": ["membership_end"]}}},
+    "automation_rule.saved.v1": {"automation_rule_id": 2, "version": 3, "name": "Замер после договора", "changes": {
+        "definition": {"from": {"trigger": {"type": "entered_stage", "stage": "contract"}, "actions": []},
+                       "to": {"trigger": {"type": "entered_stage", "stage": "contract"},
+                              "actions": [{"type": "move", "stage": "measure"}]}}}},
+    "automation_rule.activated.v1": {"automation_rule_id": 2, "version": 3},
+    "automation_rule.deactivated.v1": {"automation_rule_id": 2, "version": 3},
+    "configuration.loaded.v1": {"pipelines_created": ["fitness"], "fields_added": ["sales.address"],
+                                "gates_set": ["sales.contract"], "rules_created": ["Замер после договора"],
+                                "rules_changed": []},
 }

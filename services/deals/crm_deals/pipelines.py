@@ -5,6 +5,7 @@ from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
 from crm_chassis.scope import in_departments
 from crm_deals.domain.automation import PipelineInfo
+from crm_deals.events import PipelineChangedV1, PipelineCreatedV1
 from crm_deals.tables import pipeline_fields, pipelines, stages
 
 
@@ -29,7 +30,15 @@ def create_pipeline(tx: Transaction, spec: dict) -> dict:
         {**stage, "pipeline_id": pipeline_id, "position": position} for position, stage in enumerate(spec["stages"])])
     if spec["fields"]:
         tx.session.execute(sa.insert(pipeline_fields), [{**f, "pipeline_id": pipeline_id} for f in spec["fields"]])
+    tx.emit("pipeline.created.v1", PipelineCreatedV1().dump({
+        "pipeline_id": pipeline_id, "code": spec["code"], "name": spec["name"], "client_type": spec.get("client_type"),
+        "stages": codes, "fields": sorted(field_codes)}))
     return get_pipeline(tx.session, spec["code"])
+
+
+def _changed(tx: Transaction, pipeline_id: int, code: str, changes: dict) -> None:
+    tx.emit("pipeline.changed.v1", PipelineChangedV1().dump(
+        {"pipeline_id": pipeline_id, "code": code, "changes": changes}))
 
 
 def add_field(tx: Transaction, code: str, spec: dict) -> dict:
@@ -38,6 +47,7 @@ def add_field(tx: Transaction, code: str, spec: dict) -> dict:
             pipeline_fields.c.pipeline_id == pipeline_id, pipeline_fields.c.code == spec["code"])).first():
         raise Conflict(f"field {spec['code']} exists", {"code": ["already exists"]})
     tx.session.execute(sa.insert(pipeline_fields).values(**spec, pipeline_id=pipeline_id))
+    _changed(tx, pipeline_id, code, {f"fields.{spec['code']}": {"from": None, "to": spec}})
     return get_pipeline(tx.session, code)
 
 
@@ -53,6 +63,11 @@ def set_stage_gate(tx: Transaction, code: str, stage: str, required: list[str], 
                                  .returning(stages.c.id)).first()
     if updated is None:
         raise NotFound(f"stage {stage} not found", {"stage": [f"unknown in pipeline {code}"]})
+    before = next(held for held in pipeline["stages"] if held["code"] == stage)
+    changes = {f"stages.{stage}.{key}": {"from": before[key], "to": now}
+               for key, now in (("required_fields", required), ("required_documents", documents)) if before[key] != now}
+    if changes:
+        _changed(tx, _pipeline_id(tx.session, code), code, changes)
     return get_pipeline(tx.session, code)
 
 

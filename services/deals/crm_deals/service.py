@@ -98,6 +98,10 @@ class DealsService(ServiceBase):
         return self.db.read(deals.list_deals, **load(DealQuery(), query))
 
     @rpc
+    def open_work_of(self, user_id: int) -> dict:
+        return self.db.read(deals.open_work_of, int(user_id))
+
+    @rpc
     def deal_board(self, **query) -> dict:
         return self.db.read(board.board, **load(BoardQuery(), query))
 

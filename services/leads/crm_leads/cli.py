@@ -83,7 +83,8 @@ def import_leads() -> None:
         for start in range(0, len(rows), args.batch):
             batch = rows[start:start + args.batch]
             result = cluster.leads.import_leads(rows=batch, stages=mapping.get("stages", {}),
-                                                legacy_stages=mapping.get("legacy_stages", []))
+                                                legacy_stages=mapping.get("legacy_stages", []),
+                                                batch_name=args.file.name)
             totals["imported"] += result["imported"]
             totals["skipped"] += result["skipped"]
             rejected += result["rejected"]

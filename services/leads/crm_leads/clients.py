@@ -6,12 +6,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
-from crm_chassis.records import archived_filter, bumped
+from crm_chassis.records import archived_filter, bumped, changes
 from crm_chassis.scope import changeable, visible, visible_ids
 from crm_chassis.sql import contains
 from crm_leads.domain.identity import InvalidPhone, normalize_email, normalize_phone
 from crm_leads import erasure
-from crm_leads.events import CompanyCreatedV1, ContactAttachedV1
+from crm_leads.events import CompanyCategoryChangedV1, CompanyCreatedV1, ContactAttachedV1
 from crm_leads.tables import (communications, companies, contact_deals, contact_identities, contacts, lead_stages,
                               leads)
 from crm_leads.tables import company_categories as company_categories_table
@@ -231,8 +231,14 @@ def company_categories(session) -> list[dict]:
 
 
 def set_contact_interval(tx: Transaction, category: str, days: int) -> list[dict]:
-    tx.session.execute(sa.update(company_categories_table).where(company_categories_table.c.category == category)
-                       .values(contact_interval_days=days))
+    table = company_categories_table
+    before = tx.session.execute(sa.select(table.c.contact_interval_days).where(table.c.category == category)
+                                .with_for_update()).scalar()
+    tx.session.execute(sa.update(table).where(table.c.category == category).values(contact_interval_days=days))
+    if before is not None and before != days:
+        tx.emit("company_category.changed.v1", CompanyCategoryChangedV1().dump({
+            "company_category_id": category, "changes": changes(
+                {"contact_interval_days": before}, {"contact_interval_days": days})}))
     return company_categories(tx.session)
 
 

@@ -1,6 +1,8 @@
 """Events leads publishes (exchange `leads.events`): a schema and an example for each."""
 from marshmallow import Schema, fields
 
+from crm_chassis.events import changes_field
+
 
 class LeadCreatedV1(Schema):
     lead_id = fields.Integer(required=True)
@@ -152,7 +154,44 @@ class LeadArchivedV1(_Versioned):
     lead_id = fields.Integer(required=True)
 
 
+# -- configuration: intake, lead stages, company categories, duty and substitutes ------------
+
+class BlockedNumberAddedV1(Schema):
+    """A number whose calls and messages intake ignores; `blocked_number_id` is the number (E.164)."""
+    blocked_number_id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class IntakeRulesReplacedV1(Schema):
+    """The category rules of intake, all at once: `changes.rules` from the old list to the new."""
+    changes = changes_field(required=True)
+
+
+class LeadStageSavedV1(Schema):
+    """A lead stage added or changed; `lead_stage_id` is its code."""
+    lead_stage_id = fields.String(required=True)
+    changes = changes_field(required=True)
+
+
+class CompanyCategoryChangedV1(Schema):
+    """`company_category_id` is the category's letter; `changes.contact_interval_days`."""
+    company_category_id = fields.String(required=True)
+    changes = changes_field(required=True)
+
+
+class UserSettingChangedV1(Schema):
+    """A user's place in the duty roster (`changes.on_duty`) or their substitute (`changes.substitute_id`)."""
+    user_id = fields.Integer(required=True)
+    changes = changes_field(required=True)
+
+
 SCHEMAS = {
+    "blocked_number.added.v1": BlockedNumberAddedV1,
+    "intake_rules.replaced.v1": IntakeRulesReplacedV1,
+    "lead_stage.saved.v1": LeadStageSavedV1,
+    "company_category.changed.v1": CompanyCategoryChangedV1,
+    "duty_roster.changed.v1": UserSettingChangedV1,
+    "substitute.changed.v1": UserSettingChangedV1,
     "lead.created.v1": LeadCreatedV1,
     "lead.stage_changed.v1": LeadStageChangedV1,
     "lead.converted.v1": LeadConvertedV1,
@@ -231,4 +270,13 @@ EXAMPLES = {
     "company.restored.v1": {"company_id": 2, "version": 6},
     "lead.archived.v1": {"lead_id": 42, "version": 3},
     "lead.restored.v1": {"lead_id": 42, "version": 4},
+    "blocked_number.added.v1": {"blocked_number_id": "+74951234567", "reason": "спам"},
+    "intake_rules.replaced.v1": {"changes": {"rules": {
+        "from": [], "to": [{"category": "spam", "channel": "call", "keyword": None, "max_duration_seconds": 5}]}}},
+    "lead_stage.saved.v1": {"lead_stage_id": "qualified", "changes": {
+        "required_fields": {"from": [], "to": ["request_type"]}}},
+    "company_category.changed.v1": {"company_category_id": "A", "changes": {
+        "contact_interval_days": {"from": 14, "to": 10}}},
+    "duty_roster.changed.v1": {"user_id": 3, "changes": {"on_duty": {"from": True, "to": False}}},
+    "substitute.changed.v1": {"user_id": 3, "changes": {"substitute_id": {"from": None, "to": 5}}},
 }

@@ -5,7 +5,9 @@ import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from crm_chassis import context
 from crm_chassis.db import Transaction
+from crm_chassis.events import actor
 from crm_chassis.errors import ServiceError
 from crm_leads import clients, pipeline
 from crm_leads.domain.pipeline import missing_fields
@@ -28,8 +30,15 @@ def _ensure_legacy_stages(tx: Transaction, names: list[str]) -> None:
 
 
 def import_rows(tx: Transaction, rows: list[dict], stage_map: dict[str, str], legacy: list[str],
-                region: str) -> dict:
-    """Each row in its own savepoint: a rejected row leaves nothing behind, a re-run skips what exists."""
+                region: str, batch_name: str | None = None) -> dict:
+    """Each row in its own savepoint: a rejected row leaves nothing behind, a re-run skips what exists.
+    What it creates is the import's doing (`batch_name`, the file, names it in the audit)."""
+    with context.acting_as(actor("import", context.current_user_id(), batch_name or "import")):
+        return _import_rows(tx, rows, stage_map, legacy, region)
+
+
+def _import_rows(tx: Transaction, rows: list[dict], stage_map: dict[str, str], legacy: list[str],
+                 region: str) -> dict:
     _ensure_legacy_stages(tx, legacy)
     known = pipeline.stages(tx.session)
     legacy_ids = [raw["legacy_id"] for raw in rows if isinstance(raw, dict) and isinstance(raw.get("legacy_id"), str)]

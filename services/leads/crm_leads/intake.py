@@ -4,12 +4,13 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from crm_chassis import records
 from crm_chassis.db import Transaction
 from crm_chassis.errors import InvalidInput
 from crm_leads import clients, pipeline
 from crm_leads.domain.calls import FINAL, UnknownStatus, communication_status, merged_status
 from crm_leads.domain.sorting import Incoming, Rule, categorize, creates_lead
-from crm_leads.events import CommunicationRecordedV1
+from crm_leads.events import BlockedNumberAddedV1, CommunicationRecordedV1, IntakeRulesReplacedV1
 from crm_leads.tables import (
     blocked_numbers, category_rules, communications, contact_deals, lead_stages, leads,
 )
@@ -174,8 +175,10 @@ def set_blocked(tx: Transaction, phone: str, reason: str, region: str) -> dict:
     if unparsed:
         raise InvalidInput("invalid input", {"phone": [f"not a valid phone number: {phone}"]})
     value = keys[0][1]
-    tx.session.execute(sa.dialects.postgresql.insert(blocked_numbers).values(phone=value, reason=reason)
-                       .on_conflict_do_nothing())
+    added = tx.session.execute(sa.dialects.postgresql.insert(blocked_numbers).values(phone=value, reason=reason)
+                               .on_conflict_do_nothing().returning(blocked_numbers.c.phone)).first()
+    if added:
+        tx.emit("blocked_number.added.v1", BlockedNumberAddedV1().dump({"blocked_number_id": value, "reason": reason}))
     return {"phone": value, "reason": reason}
 
 
@@ -185,10 +188,15 @@ def list_blocked(session) -> list[dict]:
 
 
 def replace_rules(tx: Transaction, rules: list[dict]) -> list[dict]:
+    before = list_rules(tx.session)
     tx.session.execute(sa.delete(category_rules))
     if rules:
         tx.session.execute(sa.insert(category_rules), [{**rule, "position": i} for i, rule in enumerate(rules)])
-    return list_rules(tx.session)
+    after = list_rules(tx.session)
+    if after != before:
+        tx.emit("intake_rules.replaced.v1", IntakeRulesReplacedV1().dump(
+            {"changes": records.changes({"rules": before}, {"rules": after})}))
+    return after
 
 
 def list_rules(session) -> list[dict]:

@@ -6,7 +6,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
 from crm_chassis.errors import NotFound, Unprocessable
-from crm_chassis.records import bumped
+from crm_chassis.records import bumped, changes
+from crm_leads.events import UserSettingChangedV1
 from crm_leads.tables import companies, contacts, duty_roster, lead_stages, leads, reassignments, substitutes
 
 
@@ -23,7 +24,15 @@ def next_on_duty(tx: Transaction) -> int | None:
     ).scalar()
 
 
+def _setting_changed(tx: Transaction, event_type: str, user_id: int, name: str, before, after) -> None:
+    if before != after:
+        tx.emit(event_type, UserSettingChangedV1().dump(
+            {"user_id": user_id, "changes": changes({name: before}, {name: after})}))
+
+
 def set_duty(tx: Transaction, user_id: int, on_duty: bool) -> dict:
+    before = tx.session.execute(sa.select(duty_roster.c.on_duty).where(duty_roster.c.user_id == user_id)).scalar()
+    _setting_changed(tx, "duty_roster.changed.v1", user_id, "on_duty", before, on_duty)
     statement = pg_insert(duty_roster).values(user_id=user_id, on_duty=on_duty)
     tx.session.execute(statement.on_conflict_do_update(index_elements=[duty_roster.c.user_id],
                                                        set_={"on_duty": on_duty}))
@@ -39,6 +48,8 @@ def list_duty(session) -> list[dict]:
 def set_substitute(tx: Transaction, user_id: int, substitute_id: int) -> dict:
     if user_id == substitute_id:
         raise Unprocessable("a user cannot substitute for themselves", {"substitute_id": ["must differ"]})
+    before = tx.session.execute(sa.select(substitutes.c.substitute_id).where(substitutes.c.user_id == user_id)).scalar()
+    _setting_changed(tx, "substitute.changed.v1", user_id, "substitute_id", before, substitute_id)
     statement = pg_insert(substitutes).values(user_id=user_id, substitute_id=substitute_id)
     tx.session.execute(statement.on_conflict_do_update(index_elements=[substitutes.c.user_id],
                                                        set_={"substitute_id": substitute_id}))
@@ -53,6 +64,16 @@ def _owned(entity: str):
         return contacts, contacts.c.merged_into_id.is_(None)
     open_stages = sa.select(lead_stages.c.code).where(lead_stages.c.kind == "open")
     return leads, leads.c.stage.in_(open_stages)
+
+
+def open_work_of(session, user_id: int) -> dict:
+    """What a user still answers for, by id: what is handed over before they may be archived."""
+    work = {}
+    for entity, key in (("company", "companies"), ("contact", "contacts"), ("lead", "open_leads")):
+        table, condition = _owned(entity)
+        work[key] = session.execute(sa.select(table.c.id).where(table.c.responsible_id == user_id, condition)
+                                    .order_by(table.c.id)).scalars().all()
+    return work
 
 
 def reassign(tx: Transaction, from_user: int, to_user: int | None, reason: str, batch_id: str | None = None,

@@ -9,7 +9,7 @@ from crm_chassis.scope import changeable, visible
 from crm_chassis.sql import contains
 from crm_leads import clients, ownership
 from crm_leads.domain.pipeline import MoveRefused, Stage, check_move
-from crm_leads.events import LeadConvertedV1, LeadCreatedV1, LeadStageChangedV1
+from crm_leads.events import LeadConvertedV1, LeadCreatedV1, LeadStageChangedV1, LeadStageSavedV1
 from crm_leads.tables import contacts, lead_stages, leads
 
 LEAD_FIELDS = ("request_type", "client_type")
@@ -24,9 +24,14 @@ def stages(session) -> dict[str, Stage]:
 
 def save_stage(tx: Transaction, spec: dict) -> list[dict]:
     """Add a stage or change one (name, kind, position, required fields, deprecation)."""
+    held = tx.session.execute(sa.select(lead_stages).where(lead_stages.c.code == spec["code"])).mappings().first()
     statement = pg_insert(lead_stages).values(**spec)
     tx.session.execute(statement.on_conflict_do_update(
         index_elements=[lead_stages.c.code], set_={k: statement.excluded[k] for k in spec if k != "code"}))
+    before = {} if held is None else {k: list(v) if k == "required_fields" else v for k, v in held.items()}
+    changes = records.changes(before, {k: v for k, v in spec.items() if k != "code"})
+    if changes:
+        tx.emit("lead_stage.saved.v1", LeadStageSavedV1().dump({"lead_stage_id": spec["code"], "changes": changes}))
     return list_stages(tx.session)
 
 

@@ -191,6 +191,10 @@ class LeadsService(ServiceBase):
                                    by_user_id=context.current_user_id())
 
     @rpc
+    def open_work_of(self, user_id: int) -> dict:
+        return self.db.read(ownership.open_work_of, int(user_id))
+
+    @rpc
     def return_assignments(self, batch_id: str) -> dict:
         return self.db.transaction(ownership.return_assignments, batch_id, by_user_id=context.current_user_id())
 
@@ -221,8 +225,8 @@ class LeadsService(ServiceBase):
     # -- legacy import --------------------------------------------------------------------
 
     @rpc
-    def import_leads(self, rows: list, stages: dict, legacy_stages: list) -> dict:
-        return self.db.transaction(importer.import_rows, rows, stages, legacy_stages, self.region)
+    def import_leads(self, rows: list, stages: dict, legacy_stages: list, batch_name: str | None = None) -> dict:
+        return self.db.transaction(importer.import_rows, rows, stages, legacy_stages, self.region, batch_name)
 
     @rpc
     def migrate_stages(self, mapping: dict, batch_size: int = 500) -> dict:

@@ -9,7 +9,7 @@ from crm_chassis.db import Transaction
 from crm_chassis.errors import NotFound
 from crm_notify.domain import messages as states
 from crm_notify.domain.quiet_hours import QuietHours, send_time
-from crm_notify.events import MessageStatusChangedV1, NotificationCreatedV1
+from crm_notify.events import CampaignCreatedV1, MessageStatusChangedV1, NotificationCreatedV1, OptOutRecordedV1
 from crm_notify.rendering import render
 from crm_notify.schemas import NotificationOutput
 from crm_notify.tables import campaigns, notifications, opt_outs
@@ -178,13 +178,17 @@ def record_status(tx: Transaction, provider_id: str, provider_status: str, error
 # -- opt-outs and campaigns ------------------------------------------------------------------
 
 def opt_out(tx: Transaction, channel: str, address: str) -> dict:
-    tx.session.execute(pg_insert(opt_outs).values(channel=channel, address=address).on_conflict_do_nothing())
+    recorded = tx.session.execute(pg_insert(opt_outs).values(channel=channel, address=address)
+                                  .on_conflict_do_nothing().returning(opt_outs.c.address)).first()
     withdrawn = tx.session.execute(
         sa.update(notifications)
         .where(notifications.c.channel == channel, notifications.c.recipient == address,
                notifications.c.status == states.PENDING)
         .values(status=states.OPTED_OUT, updated_at=sa.func.now())
     ).rowcount
+    if recorded:
+        tx.emit("opt_out.recorded.v1", OptOutRecordedV1().dump(
+            {"channel": channel, "address": address, "withdrawn": withdrawn}))
     return {"channel": channel, "address": address, "withdrawn": withdrawn}
 
 
@@ -213,6 +217,8 @@ def create_campaign(tx: Transaction, *, name: str, channel: str, text: str, reci
                          send_at=send_at, campaign_id=campaign_id))
     tx.session.execute(
         pg_insert(notifications).on_conflict_do_nothing(index_elements=[notifications.c.idempotency_key]), rows)
+    tx.emit("campaign.created.v1", CampaignCreatedV1().dump(
+        {"campaign_id": campaign_id, "name": name, "channel": channel, "text": text, "recipients": len(addresses)}))
     return campaign_id
 
 

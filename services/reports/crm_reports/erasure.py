@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from crm_chassis.db import Transaction
 from crm_chassis.erasure import Erasure, envelope_about, mask_table, scrub_envelopes, scrub_plumbing
+from crm_reports import audit
+from crm_reports.domain.audit import masked_data, subject
 from crm_reports.readings import READINGS
 from crm_reports.tables import PROJECTION_TABLES, deals, event_store, segments
 
@@ -25,6 +27,8 @@ def erase_contact(tx: Transaction, erasure: Erasure) -> None:
     for table in (*PROJECTION_TABLES, segments):
         mask_table(tx.session, table, erasure)
     scrub_plumbing(tx.session, erasure)
+    audit.mask_person(tx.session, [*(subject("contact", i) for i in erasure.contact_ids),
+                                   *(subject("deal", i) for i in erasure.deal_ids)])
 
 
 def _keep_what_is_read(session, erasure: Erasure) -> None:
@@ -33,9 +37,12 @@ def _keep_what_is_read(session, erasure: Erasure) -> None:
     about = session.execute(sa.select(event_store.c.position, event_store.c.envelope)
                             .where(envelope_about(event_store.c.envelope, erasure))).all()
     for position, envelope in about:
-        read = {field.data_key or name for name, field in
-                READINGS[(envelope["producer"], envelope["event_type"])]().load_fields.items()}
-        kept = {key: value for key, value in envelope["data"].items() if key in read}
+        reading = READINGS.get((envelope["producer"], envelope["event_type"]))
+        if reading is None:  # kept for the audit alone: its fields and ids stay, its values go
+            kept = masked_data(envelope["data"])
+        else:
+            read = {field.data_key or name for name, field in reading().load_fields.items()}
+            kept = {key: value for key, value in envelope["data"].items() if key in read}
         if kept != envelope["data"]:
             session.execute(sa.update(event_store).where(event_store.c.position == position)
                             .values(envelope={**envelope, "data": kept}))

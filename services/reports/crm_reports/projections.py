@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crm_chassis.db import Transaction
+from crm_reports import audit
 from crm_reports.domain.abc import counts_as_contact
 from crm_reports.domain.calendar import local_day
 from crm_reports.domain.funnel import DELIVERY_RANK
@@ -349,13 +350,20 @@ def rebuild(tx: Transaction, timezone: str) -> dict:
 
 
 def replay(session, timezone: str, batch: int = 5000) -> dict:
-    """Empty every read model and apply the stored events again, in the order received."""
+    """Empty every read model and apply the stored events again, in the order received; each event's
+    audit entry is written again too (crm_reports/audit.py)."""
     for table in reversed(PROJECTION_TABLES):
         session.execute(sa.delete(table))
-    replayed = 0
+    replayed, audited = 0, []
     rows = session.execute(sa.select(event_store.c.envelope).order_by(event_store.c.position)
                            .execution_options(yield_per=batch))
     for (envelope,) in rows:
-        apply(session, envelope, _read_again(envelope), timezone)
+        if envelope["event_type"] in PROJECTIONS:
+            apply(session, envelope, _read_again(envelope), timezone)
+        audited.append(envelope)
+        if len(audited) == batch:
+            audit.record_entries(session, audited)
+            audited = []
         replayed += 1
+    audit.record_entries(session, audited)
     return {"events_replayed": replayed}

@@ -226,3 +226,12 @@ READINGS = {
     ("scheduling", "booking.cancelled.v1"): BookingCancelledReading,
     ("scheduling", "booking.completed.v1"): BookingCompletedReading,
 }
+
+
+class AnyEvent(Reading):
+    """The audit's reading of any event of a producer: nothing required; the audit takes the data
+    whole from the envelope, by the convention every event keeps (crm_reports/domain/audit.py)."""
+
+
+# Producers whose every event the audit records (a handler bound to `#` on each one's exchange).
+AUDITED_PRODUCERS = ("leads", "deals", "scheduling", "notify")

@@ -93,3 +93,20 @@ class SegmentInput(Schema):
 
 class SegmentClientsQuery(Table):
     segment_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class AuditQuery(Schema):
+    """The entries about one record (`entity` and `entity_id`), of one kind (`entity`), or of one actor."""
+
+    entity = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    entity_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    actor_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    before = fields.AwareDateTime(load_default=None)
+
+    @validates_schema
+    def asks_for_something(self, data, **kwargs):
+        if data["entity_id"] is not None and data["entity"] is None:
+            raise ValidationError("an entity_id needs its entity", "entity")
+        if data["entity"] is None and data["actor_id"] is None:
+            raise ValidationError("name a record (entity and entity_id) or an actor_id", "entity")

@@ -7,10 +7,10 @@ from crm_chassis.erasure import Erasure
 from crm_chassis.handlers import on_event
 from crm_chassis.service import ServiceBase, rpc
 from crm_chassis.validation import load
-from crm_reports import erasure, exports, projections, queries
-from crm_reports.readings import READINGS, ContactErasedReading
+from crm_reports import audit, erasure, exports, projections, queries
+from crm_reports.readings import AUDITED_PRODUCERS, READINGS, AnyEvent, ContactErasedReading
 from crm_reports.domain.calendar import local_day
-from crm_reports.schemas import (AbcQuery, CrewLoadQuery, ForecastQuery, FunnelQuery, KpiQuery, LeadsPerDayQuery,
+from crm_reports.schemas import (AbcQuery, AuditQuery, CrewLoadQuery, ForecastQuery, FunnelQuery, KpiQuery, LeadsPerDayQuery,
                                  LossesQuery, ProblemsQuery, SegmentClientsQuery, SegmentInput)
 from crm_reports.settings import Settings
 
@@ -114,6 +114,10 @@ class ReportsService(ServiceBase):
         return _out(report, fmt, f"segment-{params['segment_id']}", "Сегмент")
 
     @rpc
+    def audit(self, **query) -> list[dict]:
+        return self.db.read(audit.entries, **load(AuditQuery(), query))
+
+    @rpc
     def rebuild(self) -> dict:
         settings = self.settings
 
@@ -142,3 +146,17 @@ def _handler(name: str):
 for (_source, _event_type), _reading in READINGS.items():
     _name = "apply_" + _event_type.replace(".", "_")
     setattr(ReportsService, _name, on_event(_source, _event_type, _reading)(_handler(_name)))
+
+
+def _auditor(name: str):
+    def apply(self, tx, data, envelope):
+        audit.record_event(tx, envelope)
+
+    apply.__name__ = name
+    return apply
+
+
+# The audit trail: one handler per producer (`audit_leads`, ...) bound with the topic wildcard `#`
+# to every event type on its exchange, so an event type added later is recorded without a line here.
+for _producer in AUDITED_PRODUCERS:
+    setattr(ReportsService, f"audit_{_producer}", on_event(_producer, "#", AnyEvent)(_auditor(f"audit_{_producer}")))

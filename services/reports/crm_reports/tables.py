@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 metadata = sa.MetaData()
 
@@ -161,8 +161,30 @@ message_deliveries = sa.Table(
     sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# The audit trail: one entry per event of every producer (who, what, from what to what). `subjects`
+# are every record the entry is about ("deal:12", "lead:3"), so each card's history is one lookup.
+audit_entries = sa.Table(
+    "audit_entries", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("event_id", UUID(as_uuid=False), nullable=False, unique=True),
+    sa.Column("event_type", sa.Text, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("entity", sa.Text, nullable=False),
+    sa.Column("entity_id", sa.Text),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("subjects", ARRAY(sa.Text), nullable=False),
+    sa.Column("actor_kind", sa.Text),
+    sa.Column("actor_id", sa.Text, index=True),
+    sa.Column("actor_label", sa.Text),
+    sa.Column("actor_role", sa.Text),
+    sa.Column("rule_id", sa.BigInteger),
+    sa.Column("rule_version", sa.Integer),
+    sa.Column("changes", JSONB, nullable=False),
+    sa.Index("audit_entries_subjects", "subjects", postgresql_using="gin"),
+)
+
 PROJECTION_TABLES = (leads_by_day, companies, contact_companies, leads, deals, deal_visits, tasks, communications,
-                     last_contacts, activities, losses, bookings, message_deliveries)
+                     last_contacts, activities, losses, bookings, message_deliveries, audit_entries)
 
 # -- kept across rebuilds: a history written by the timer, and people's saved filters -----
 

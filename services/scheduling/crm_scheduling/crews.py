@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from crm_chassis import records
 from crm_chassis.db import Transaction
 from crm_chassis.errors import Conflict, InvalidInput, NotFound
 from crm_scheduling.domain import absences as absence_rules
 from crm_scheduling.domain.hours import DEFAULT_TIME_ZONE, DEFAULT_WORKING_HOURS
-from crm_scheduling.events import AbsenceChangedV1
+from crm_scheduling.events import (AbsenceChangedV1, AbsenceCreatedV1, CrewChangedV1, CrewIcsTokenRegeneratedV1,
+                                   StaffCreatedV1)
 from crm_scheduling.schemas import AbsenceOutput, CrewOutput, StaffOutput
 from crm_scheduling.sql import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, live_forever, sqlstate
 from crm_scheduling.tables import absences, bookings, crew_members, crews, staff
@@ -27,7 +29,10 @@ def create_staff(tx: Transaction, spec: dict) -> dict:
             raise Conflict("этот пользователь уже привязан к другому сотруднику",
                            {"user_id": ["already linked"]}) from None
         raise
-    return StaffOutput().dump(row)
+    created = StaffOutput().dump(row)
+    tx.emit("staff.created.v1", StaffCreatedV1().dump(
+        {"staff_id": created["id"], "changes": records.changes({}, {k: v for k, v in created.items() if k != "id"})}))
+    return created
 
 
 def list_staff(session) -> list[dict]:
@@ -90,19 +95,29 @@ def create_crew(tx: Transaction, spec: dict) -> dict:
             raise Conflict(f"бригада «{spec['name']}» уже есть", {"name": ["already exists"]}) from None
         raise
     _set_members(tx, crew_id, member_ids)
-    return get_crew(tx.session, crew_id)
+    created = get_crew(tx.session, crew_id)
+    _crew_event(tx, "crew.created.v1", {}, created)
+    return created
+
+
+def _crew_event(tx: Transaction, event_type: str, before: dict, after: dict) -> None:
+    changes = records.changes(before, {k: v for k, v in after.items() if k != "id"})
+    if changes:
+        tx.emit(event_type, CrewChangedV1().dump({"crew_id": after["id"], "changes": changes}))
 
 
 def update_crew(tx: Transaction, changes: dict) -> dict:
     crew_id = changes.pop("crew_id")
-    get_crew(tx.session, crew_id)
+    before = get_crew(tx.session, crew_id)
     if "member_ids" in changes:
         _set_members(tx, crew_id, changes.pop("member_ids"))
     if changes.get("leader_staff_id") is not None:
         _require_staff(tx.session, {changes["leader_staff_id"]}, "leader_staff_id")
     if changes:
         tx.session.execute(sa.update(crews).where(crews.c.id == crew_id).values(**changes))
-    return get_crew(tx.session, crew_id)
+    after = get_crew(tx.session, crew_id)
+    _crew_event(tx, "crew.changed.v1", before, after)
+    return after
 
 
 def crews_of_user(session, user_id: int) -> set[int]:
@@ -125,6 +140,7 @@ def regenerate_ics_token(tx: Transaction, crew_id: int) -> dict:
     get_crew(tx.session, crew_id)
     token = secrets.token_urlsafe(32)
     tx.session.execute(sa.update(crews).where(crews.c.id == crew_id).values(ics_token_hash=token_hash(token)))
+    tx.emit("crew.ics_token_regenerated.v1", CrewIcsTokenRegeneratedV1().dump({"crew_id": crew_id}))
     return {"crew_id": crew_id, "token": token}
 
 
@@ -157,6 +173,10 @@ def create_absence(tx: Transaction, spec: dict, today: date) -> dict:
                                {"crew_id": [crew_id], "booking_ids": _jobs_between(tx.session, crew_id, starts_at,
                                                                                    ends_at)}) from None
             raise
+    tx.emit("absence.created.v1", AbsenceCreatedV1().dump({
+        "absence_id": row["id"], "staff_id": person, "changes": records.changes({}, {
+            key: row[key].isoformat() if isinstance(row[key], date) else row[key]
+            for key in ("kind", "starts_on", "ends_on")})}))
     _emit_due(tx, row, today)
     return _absence_output(tx.session.execute(sa.select(absences).where(absences.c.id == row["id"]))
                            .mappings().one(), today)

@@ -1,6 +1,8 @@
 """Events scheduling publishes (exchange `scheduling.events`): a schema and an example for each."""
 from marshmallow import Schema, fields, validate
 
+from crm_chassis.events import changes_field
+
 
 class BookingCreatedV1(Schema):
     booking_id = fields.Integer(required=True)
@@ -76,6 +78,30 @@ class AbsenceChangedV1(Schema):
     ends_on = fields.Date(allow_none=True)
 
 
+# -- people and crews: who works, in which crew, where and when ------------------------------
+
+class StaffCreatedV1(Schema):
+    staff_id = fields.Integer(required=True)
+    changes = changes_field(required=True)
+
+
+class CrewChangedV1(Schema):
+    """A crew created or changed: name, skill, leader, members, zones, time zone, working hours."""
+    crew_id = fields.Integer(required=True)
+    changes = changes_field(required=True)
+
+
+class CrewIcsTokenRegeneratedV1(Schema):
+    """The crew's calendar link was replaced (the secret itself never travels)."""
+    crew_id = fields.Integer(required=True)
+
+
+class AbsenceCreatedV1(Schema):
+    absence_id = fields.Integer(required=True)
+    staff_id = fields.Integer(required=True)
+    changes = changes_field(required=True)
+
+
 SCHEMAS = {
     "booking.created.v1": BookingCreatedV1,
     "booking.rescheduled.v1": BookingRescheduledV1,
@@ -86,6 +112,11 @@ SCHEMAS = {
     "booking.request_failed.v1": BookingRequestFailedV1,
     "absence.started.v1": AbsenceChangedV1,
     "absence.ended.v1": AbsenceChangedV1,
+    "staff.created.v1": StaffCreatedV1,
+    "crew.created.v1": CrewChangedV1,
+    "crew.changed.v1": CrewChangedV1,
+    "crew.ics_token_regenerated.v1": CrewIcsTokenRegeneratedV1,
+    "absence.created.v1": AbsenceCreatedV1,
 }
 
 _BOOKING = {
@@ -121,4 +152,14 @@ EXAMPLES = {
                                                            "на 7 дней вперёд"},
     "absence.started.v1": _ABSENCE,
     "absence.ended.v1": _ABSENCE,
+    "staff.created.v1": {"staff_id": 4, "changes": {"full_name": {"from": None, "to": "Сергей Монтажников"},
+                                                    "skills": {"from": None, "to": ["подключение"]}}},
+    "crew.created.v1": {"crew_id": 1, "changes": {"name": {"from": None, "to": "Бригада подключения №1"},
+                                                  "zones": {"from": None, "to": ["north"]}}},
+    "crew.changed.v1": {"crew_id": 1, "changes": {"zones": {"from": ["north"], "to": ["north", "center"]},
+                                                  "member_ids": {"from": [4], "to": [4, 5]}}},
+    "crew.ics_token_regenerated.v1": {"crew_id": 1},
+    "absence.created.v1": {"absence_id": 7, "staff_id": 4, "changes": {
+        "kind": {"from": None, "to": "vacation"}, "starts_on": {"from": None, "to": "2026-12-01"},
+        "ends_on": {"from": None, "to": "2026-12-14"}}},
 }

@@ -1,10 +1,14 @@
-// Staff names by id (GET /users/directory), read once per page load.
+// Staff names by id (GET /users/directory), read once per page load: archived users too, since
+// old deals, tasks and comments still name them.
 import { api } from "./api.js";
 
 let users = null;
 
 export async function staffNames() {
-  if (!users) users = api.get("/users/directory").then((list) => new Map(list.map((u) => [u.id, u])));
+  if (!users) {
+    users = Promise.all([api.get("/users/directory"), api.get("/users/directory", { archived: true })])
+      .then(([current, archived]) => new Map([...current, ...archived].map((u) => [u.id, u])));
+  }
   return users;
 }
 

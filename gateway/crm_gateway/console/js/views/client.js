@@ -1,6 +1,8 @@
 // «Клиенты»: search, and the client card — the whole multichannel history, open leads, open
-// deals with their bookings — everything an operator needs while the client is on the phone.
+// deals with their bookings — everything an operator needs while the client is on the phone;
+// for admin and controller the audit trail of the contact.
 import { api } from "../api.js";
+import { auditPanel } from "../audit.js";
 import { dateTime, h, mount, money, table } from "../dom.js";
 import { CATEGORY_NAMES, CHANNEL_NAMES, STATUS_NAMES, newLeadDialog } from "./inbox.js";
 
@@ -33,7 +35,8 @@ function historyItem(c) {
 }
 
 async function card(root, contactId) {
-  const client = await api.get(`/clients/${contactId}`, { limit: 100 });
+  const [client, audit] = await Promise.all([api.get(`/clients/${contactId}`, { limit: 100 }),
+    auditPanel("contact", contactId)]);
   const deals = await api.get("/deals", { contact_id: client.id, open_only: true, limit: 50 });
   const bookings = (await Promise.all(deals.items.map((d) => api.get("/bookings", { deal_id: d.id })))).flat()
     .filter((b) => b.status !== "cancelled");
@@ -68,7 +71,8 @@ async function card(root, contactId) {
         ], bookings, { empty: "Выездов нет" })),
       h("section.panel",
         h("h2", `История (${client.history.total})`),
-        client.history.items.length ? h("ul.history", client.history.items.map(historyItem)) : h("p.empty", "Обращений нет"))));
+        client.history.items.length ? h("ul.history", client.history.items.map(historyItem)) : h("p.empty", "Обращений нет")),
+      audit));
 }
 
 export async function render(root, params, query) {

@@ -1,7 +1,8 @@
 // The deal card: fields, stage with the gate form, history (with the rule behind each automatic
 // change), tasks, approvals, comments, documents, payment schedule, linked deals, bookings and the
-// delivery status of every message sent about the deal.
+// delivery status of every message sent about the deal; for admin and controller its audit trail.
 import { api, download } from "../api.js";
+import { auditPanel } from "../audit.js";
 import { dateTime, h, mount, money, table, toast } from "../dom.js";
 import { dialog, filled, form } from "../forms.js";
 import { nameOf, staffNames } from "../directory.js";
@@ -53,9 +54,9 @@ function section(title, ...content) {
 
 export async function render(root, params) {
   const dealId = Number(params[0]);
-  const [deal, pipelines, names, messages, bookings] = await Promise.all([
+  const [deal, pipelines, names, messages, bookings, audit] = await Promise.all([
     api.get(`/deals/${dealId}`), api.get("/pipelines"), staffNames(), api.get(`/deals/${dealId}/messages`),
-    api.get("/bookings", { deal_id: dealId })]);
+    api.get("/bookings", { deal_id: dealId }), auditPanel("deal", dealId)]);
   const pipeline = pipelines.find((p) => p.code === deal.pipeline);
   const stageName = (pipelineCode, code) => pipelines.find((p) => p.code === (pipelineCode || deal.pipeline))
     ?.stages.find((s) => s.code === code)?.name || code || "—";
@@ -182,5 +183,6 @@ export async function render(root, params) {
       section("Связанные сделки", linked.length ? h("ul", linked.map((d) => h("li",
         h("a", { href: `#/deal/${d.id}` }, `№${d.id} ${d.title}`), ` — ${d.stage_name}`))) : h("p.empty", "Нет")),
       section("Комментарии", h("ul", deal.comments.map((c) => h("li", h("strong", nameOf(names, c.author_id)), ` ${dateTime(c.created_at)}: `,
-        c.is_question ? h("span.tag.warn", "вопрос контролёра") : null, " ", c.text))), comment)));
+        c.is_question ? h("span.tag.warn", "вопрос контролёра") : null, " ", c.text))), comment),
+      audit));
 }

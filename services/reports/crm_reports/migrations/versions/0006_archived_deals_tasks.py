@@ -1,16 +1,14 @@
 """deals and tasks as reports knows them carry archived_at: archived ones leave the KPIs, forecast and
 problem lists, and stay in funnels and history
 
-Revises 0004 here; when another branch's 0005 is in, this one goes after it.
-
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 
 
 def upgrade():

@@ -1,12 +1,13 @@
 """departments, their members, and each role's read and write scope (with the defaults)
 
-Revision ID: 0002
+Revision ID: 0004
+Revises: 0003
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0004"
+down_revision = "0003"
 
 SCOPE_CHECK = "IN ('own', 'department', 'all', 'none')"
 DEFAULT_SCOPES = [  # role, read, write
