@@ -71,7 +71,7 @@ def _created(response) -> dict:
 
 @pytest.fixture(scope="module")
 def world(system) -> World:
-    mark = uuid.uuid4().hex[:8]
+    mark = f"m{uuid.uuid4().hex[:8]}"  # a word: all-digit text is searched as a number or a phone
     clients = {"admin": system.admin, **{role: system.user(role.removesuffix("_a").removesuffix("_b"))
                                          for role in ROLES if role != "admin"}}
     ids = {role: client.get("/me").json()["id"] for role, client in clients.items()}
