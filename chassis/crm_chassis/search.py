@@ -7,6 +7,8 @@ Names and titles are matched on trigram indexes over `crm_chassis.sql.folded(col
 every word contained. When no record holds the words, each mistyped word is replaced by the closest
 word the records hold (`closest_words`, `corrections`) and the search runs again, ranked lower.
 """
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
 
@@ -38,6 +40,21 @@ def by_words(table, column, words, score: float, limit: int):
     target = folded(column)
     return (found(table, score, *(target.contains(word, autoescape=True) for word in words))
             .order_by(table.c.id.desc()).limit(limit))
+
+
+@contextmanager
+def matches_first(session, words):
+    """Several words inside names: PostgreSQL cannot tell how rare their combination is, so it may walk a
+    whole table newest first looking for it; reading the trigram index's matches first is bounded by the
+    rarest word instead. One word keeps the newest-first walk, which is what a common word needs."""
+    if len(words) < 2:
+        yield
+        return
+    session.execute(sa.text("SET LOCAL enable_indexscan = off"))
+    try:
+        yield
+    finally:
+        session.execute(sa.text("SET LOCAL enable_indexscan = on"))
 
 
 def closest_words(session, words_table, words) -> dict[str, tuple[str, float]]:

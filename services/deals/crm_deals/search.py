@@ -2,7 +2,7 @@
 its number, or by its title on the trigram index deals_title_trgm; when no title holds the words,
 mistyped words are corrected against search_words and the search runs again (crm_chassis.search). Closed deals are found too; archived ones are not. `responsible_ids` (None:
 everyone's) is where who may see which deal is decided."""
-from crm_chassis.search import by_words, closest_words, corrections, found, ranked, result, visible
+from crm_chassis.search import by_words, closest_words, corrections, found, matches_first, ranked, result, visible
 from crm_chassis.sql import fold, words_of
 from crm_deals.deals import open_pipelines
 from crm_deals.domain.search import EXACT, DealSearch, corrected, read_query
@@ -12,11 +12,12 @@ from crm_deals.tables import deals, pipelines, search_words, stages
 def search(session, q: str, limit: int, responsible_ids: set[int] | None = None) -> dict:
     text = fold(q)
     query = read_query(text, words_of(text))
-    lines = find_deals(session, query, limit, responsible_ids)
-    fixed = corrections(query.words, closest_words(session, search_words, query.words)) \
-        if query.words and not lines else None
-    if fixed:
-        lines = find_deals(session, corrected(query, *fixed), limit, responsible_ids)
+    with matches_first(session, query.words):
+        lines = find_deals(session, query, limit, responsible_ids)
+        fixed = corrections(query.words, closest_words(session, search_words, query.words)) \
+            if query.words and not lines else None
+        if fixed:
+            lines = find_deals(session, corrected(query, *fixed), limit, responsible_ids)
     return {"results": lines, "counts": {"deal": len(lines)}}
 
 

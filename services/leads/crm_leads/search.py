@@ -9,7 +9,7 @@ runs again (crm_chassis.search). Each kind is found by one function taking
 """
 import sqlalchemy as sa
 
-from crm_chassis.search import by_words, closest_words, corrections, found, ranked, result, visible
+from crm_chassis.search import by_words, closest_words, corrections, found, matches_first, ranked, result, visible
 from crm_chassis.sql import fold, words_of
 from crm_leads.clients import seen_contacts
 from crm_leads.domain.search import EXACT, SearchQuery, corrected, read_query
@@ -22,12 +22,13 @@ def search(session, q: str, limit: int, types: list[str], region: str,
            responsible_ids: set[int] | None = None) -> dict:
     text = fold(q)
     query = read_query(text, words_of(text), region)
-    found_by_kind = {kind: FINDERS[kind](session, query, limit, responsible_ids) for kind in KINDS if kind in types}
-    fixed = corrections(query.words, closest_words(session, search_words, query.words)) \
-        if query.words and not any(found_by_kind.values()) else None
-    if fixed:
-        query = corrected(query, *fixed)
-        found_by_kind = {kind: FINDERS[kind](session, query, limit, responsible_ids) for kind in found_by_kind}
+    with matches_first(session, query.words):
+        found_by_kind = {kind: FINDERS[kind](session, query, limit, responsible_ids) for kind in KINDS if kind in types}
+        fixed = corrections(query.words, closest_words(session, search_words, query.words)) \
+            if query.words and not any(found_by_kind.values()) else None
+        if fixed:
+            query = corrected(query, *fixed)
+            found_by_kind = {kind: FINDERS[kind](session, query, limit, responsible_ids) for kind in found_by_kind}
     return {"results": [line for lines in found_by_kind.values() for line in lines],
             "counts": {kind: len(lines) for kind, lines in found_by_kind.items()}}
 
