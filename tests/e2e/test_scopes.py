@@ -361,3 +361,20 @@ def test_role_scopes_are_data_with_the_defaults(system):
     assert refused.status_code == 400 and "read" in refused.json()["details"]
     assert system.admin.get("/roles/nobody/scope").status_code == 404
     assert system.user("manager").get("/roles/manager/scope").status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_funnel_counts_only_reachable_deals(world, role):
+    expected = {"admin": 2, "head_of_sales": 1}.get(role)  # the funnel is for the heads of sales
+    period = {"pipeline": world.pipeline, "date_from": TODAY, "date_to": TODAY}
+    eventually(lambda: _entered_first_stage(world.clients["admin"].get("/reports/funnel", params=period)) == 2)
+    response = world.clients[role].get("/reports/funnel", params=period)
+    if expected is None:
+        assert response.status_code == 403
+        return
+    assert _entered_first_stage(response) == expected
+
+
+def _entered_first_stage(response) -> int:
+    assert response.status_code == 200, response.text
+    return next(row["deals"] for row in response.json()["rows"] if row["stage"] == "new")

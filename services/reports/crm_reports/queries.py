@@ -188,9 +188,12 @@ def abc_report(session, settings: Settings, today: date, responsible_id: int | N
 # -- funnels, losses, forecast -------------------------------------------------------------
 
 def _visits(session, pipeline: str, created_from: datetime | None = None, created_to: datetime | None = None):
+    """The stage visits of the pipeline's deals the viewer may see (created in the period, if given)."""
     query = sa.select(deal_visits).where(deal_visits.c.pipeline == pipeline)
+    cohort = sa.select(deals.c.deal_id).where(visible(deals.c.responsible_id))
     if created_from is not None:
-        cohort = sa.select(deals.c.deal_id).where(deals.c.created_at >= created_from, deals.c.created_at < created_to)
+        cohort = cohort.where(deals.c.created_at >= created_from, deals.c.created_at < created_to)
+    if created_from is not None or visible_ids() is not None:
         query = query.where(deal_visits.c.deal_id.in_(cohort))
     return [funnel.Visit(r.deal_id, r.stage, r.kind, r.step, r.entered_at, r.left_at)
             for r in session.execute(query.order_by(deal_visits.c.id))]
@@ -212,7 +215,8 @@ LOSS_COLUMNS = _columns(("source", "Источник"), ("reason", "Причин
 def losses_report(session, settings: Settings, date_from: date, date_to: date, pipeline: str | None = None) -> dict:
     """Lost leads (each lost stage of the lead pipeline is a reason) and lost deals (the lost stage)."""
     start, end = _period(settings, date_from, date_to)
-    query = sa.select(losses.c.source, losses.c.reason).where(losses.c.lost_at >= start, losses.c.lost_at < end)
+    query = sa.select(losses.c.source, losses.c.reason).where(losses.c.lost_at >= start, losses.c.lost_at < end,
+                                                              visible(losses.c.responsible_id))
     if pipeline:
         query = query.where(losses.c.pipeline == pipeline)
     return {"columns": LOSS_COLUMNS, "rows": funnel.shares([tuple(row) for row in session.execute(query)])}
